@@ -1,0 +1,55 @@
+# task-api: a Vert.x 5 service, its small hardened images, and their Kubernetes deployment.
+# `make help` lists every target. Variables marked ?= can be overridden: `make image ENGINE=podman`.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+MVN ?= mvn
+MVN_FLAGS ?= -B -ntp
+VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
+IMG_REPO ?= task-api
+IMG ?= $(IMG_REPO):$(VERSION)-slim
+# Container engine: docker if its daemon answers, else podman. Force with ENGINE=podman.
+ENGINE ?= $(shell if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then echo docker; elif command -v podman >/dev/null 2>&1; then echo podman; fi)
+export ENGINE
+
+define require
+	@command -v $(1) >/dev/null 2>&1 || { echo "error: '$(1)' not found: $(2)" >&2; exit 1; }
+endef
+
+##@ General
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make \033[36m<target>\033[0m [VAR=value]\n"} \
+	  /^[a-zA-Z0-9_.-]+:.*?##/ { printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2 } \
+	  /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+##@ Development
+
+.PHONY: build
+build: ## Compile and package the service (target/task-api-<version>.jar + target/lib/).
+	$(call require,$(MVN),install Maven (apt-get install maven))
+	$(MVN) $(MVN_FLAGS) -q -DskipTests package
+
+.PHONY: run
+run: build ## Run the service on :8080 with the in-memory store (env: PORT, HOST, MODELS_DIR, ...).
+	java -jar target/task-api-$(VERSION).jar
+
+.PHONY: test
+test: ## Run every test that this machine can run (container tests need podman or docker).
+	$(call require,$(MVN),install Maven (apt-get install maven))
+	$(MVN) $(MVN_FLAGS) verify
+
+.PHONY: bench
+bench: build ## Benchmark the service (and the seed's FastAPI app if installed) with wrk; writes docs/benchmarks.md.
+	$(call require,wrk,apt-get install wrk)
+	src/scripts/bench.sh
+
+.PHONY: clean
+clean: ## Remove build output.
+	$(MVN) $(MVN_FLAGS) -q clean
+
+# Images, dockerfiles/ + sizes, and Kubernetes targets live in mk/.
+include $(sort $(wildcard mk/*.mk))
