@@ -1,0 +1,58 @@
+package dev.taskapi;
+
+import dev.taskapi.http.Metrics;
+import io.vertx.core.Vertx;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import sun.misc.Signal;
+
+/**
+ * Runs the service until SIGTERM or SIGINT, then shuts it down gracefully and exits 0 (a JVM ended by the
+ * default signal handling exits 143, which orchestrators report as a failure).
+ */
+public final class Main {
+  private static final Logger LOG = Logger.getLogger(Main.class.getName());
+
+  private Main() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    // Vert.x would otherwise copy classpath resources to /tmp/vertx-cache; we serve none as files.
+    System.setProperty("vertx.disableFileCPResolving", "true");
+    Logging.configure();
+    AppConfig config;
+    try {
+      config = AppConfig.fromEnvironment();
+    } catch (IllegalArgumentException e) {
+      System.err.println("task-api: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Vertx vertx = Vertx.vertx(Metrics.vertxOptions());
+    TaskApp app = new TaskApp(vertx, config);
+    CountDownLatch signalled = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runnable stop = () -> {
+      if (signalled.getCount() > 0) {
+        signalled.countDown();
+        app.shutdown().eventually(vertx::close).onComplete(done -> stopped.countDown());
+      }
+    };
+    Signal.handle(new Signal("TERM"), signal -> stop.run());
+    Signal.handle(new Signal("INT"), signal -> stop.run());
+
+    app.start().onFailure(e -> {
+      LOG.log(Level.SEVERE, "task-api failed to start: " + e.getMessage(), e);
+      System.exit(1);
+    });
+    signalled.await();
+    long boundMillis = config.shutdownDelay().toMillis() + config.shutdownTimeout().toMillis() + 5_000;
+    if (stopped.await(boundMillis, TimeUnit.MILLISECONDS)) {
+      LOG.info("task-api stopped");
+    } else {
+      LOG.warning("task-api did not stop within " + boundMillis + " ms; exiting anyway");
+    }
+    System.exit(0);
+  }
+}

@@ -1,0 +1,82 @@
+package dev.taskapi.http;
+
+import dev.taskapi.AppConfig;
+import dev.taskapi.task.InvalidTaskException;
+import dev.taskapi.task.TaskNotFoundException;
+import dev.taskapi.task.TaskStore.StoreFullException;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one place where failures become responses: every error is {@code application/problem+json}
+ * (RFC 9457) with {@code title}, {@code status} and a human {@code detail}. Only server faults are logged
+ * with a stack trace; client errors are the access log's business.
+ */
+public final class ProblemHandler implements Handler<RoutingContext> {
+  public static final String PROBLEM_JSON = "application/problem+json";
+  private static final Logger LOG = Logger.getLogger(ProblemHandler.class.getName());
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    JsonObject problem = problemFor(ctx);
+    response.setStatusCode(problem.getInteger("status"))
+        .putHeader("Content-Type", PROBLEM_JSON)
+        .end(problem.toBuffer());
+  }
+
+  private static JsonObject problemFor(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ProblemException p) {
+      return problem(p.status(), p.getMessage());
+    }
+    if (failure instanceof InvalidTaskException invalid) {
+      JsonArray errors = new JsonArray();
+      invalid.violations().forEach(v -> errors.add(new JsonObject().put("field", v.field()).put("detail", v.message())));
+      return problem(422, invalid.getMessage()).put("errors", errors);
+    }
+    if (failure instanceof TaskNotFoundException) {
+      // The seed's clients match on this exact detail.
+      return problem(404, "Task not found");
+    }
+    if (failure instanceof StoreFullException full) {
+      return problem(507, full.getMessage());
+    }
+    int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
+    return switch (status) {
+      case 400 -> problem(400, "the request could not be read");
+      case 404 -> problem(404, "no resource at " + ctx.request().path());
+      case 405 -> problem(405, ctx.request().method() + " is not supported on " + ctx.request().path());
+      case 413 -> problem(413, "the request body is larger than " + AppConfig.BODY_LIMIT_BYTES / 1024 + " KiB");
+      case 415 -> problem(415, "the request body must be application/json");
+      default -> serverError(ctx, status, failure);
+    };
+  }
+
+  private static JsonObject serverError(RoutingContext ctx, int status, Throwable failure) {
+    if (status >= 400 && status < 500) {
+      return problem(status, HttpResponseStatus.valueOf(status).reasonPhrase());
+    }
+    LOG.log(Level.SEVERE, "request " + ctx.request().method() + " " + ctx.request().path() + " failed", failure);
+    int code = status >= 500 ? status : 500;
+    return problem(code, "the server failed to handle this request; the failure is in its log");
+  }
+
+  static JsonObject problem(int status, String detail) {
+    return new JsonObject()
+        .put("title", HttpResponseStatus.valueOf(status).reasonPhrase())
+        .put("status", status)
+        .put("detail", detail);
+  }
+}

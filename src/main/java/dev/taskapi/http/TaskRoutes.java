@@ -1,0 +1,50 @@
+package dev.taskapi.http;
+
+import dev.taskapi.AppConfig;
+import dev.taskapi.health.HealthHandlers;
+import dev.taskapi.health.Lifecycle;
+import dev.taskapi.model.ModelHandlers;
+import dev.taskapi.model.ModelRegistry;
+import dev.taskapi.task.TaskHandlers;
+import dev.taskapi.task.TaskStore;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+
+/** The HTTP surface of the service, wired to its dependencies. Used by the server verticle and by the tests. */
+public final class TaskRoutes {
+  private TaskRoutes() {}
+
+  /** What the routes need; shared by every verticle instance, so each part is thread-safe. */
+  public record Deps(TaskStore store, ModelRegistry models, Lifecycle lifecycle, AccessLog accessLog) {}
+
+  public static Router create(Vertx vertx, Deps deps) {
+    Router router = Router.router(vertx);
+    TaskHandlers tasks = new TaskHandlers(deps.store());
+    ModelHandlers models = new ModelHandlers(deps.models());
+    HealthHandlers health = new HealthHandlers(vertx, deps.models(), deps.lifecycle());
+    JsonBody json = JsonBody.create(AppConfig.BODY_LIMIT_BYTES);
+    ProblemHandler problems = new ProblemHandler();
+
+    if (deps.accessLog() != null) {
+      router.route().handler(deps.accessLog());
+    }
+    router.get("/health").handler(health::legacyHealth);
+    router.get("/health/live").handler(health.liveness());
+    router.get("/health/ready").handler(health.readiness());
+    router.post("/tasks").handler(json).handler(tasks::createTask);
+    router.get("/tasks").handler(tasks::listTasks);
+    router.get("/tasks/:id").handler(tasks::getTask);
+    router.patch("/tasks/:id").handler(json).handler(tasks::updateTask);
+    router.delete("/tasks/:id").handler(tasks::deleteTask);
+    router.patch("/tasks/:id/complete").handler(tasks::completeTask);
+    router.get("/models").handler(models::listModels);
+    router.get("/metrics").handler(Metrics.scrapingHandler());
+    router.get("/openapi.json").handler(OpenApi.handler());
+
+    router.route().failureHandler(problems);
+    for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+      router.errorHandler(status, problems);
+    }
+    return router;
+  }
+}

@@ -1,0 +1,107 @@
+package dev.taskapi.model;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.time.Duration;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The models under MODELS_DIR, kept current without a restart. All file work runs on one dedicated worker
+ * thread, never on an event loop. Every poll interval the directory is listed (names, sizes, modification
+ * times); a change is applied only once the listing has stayed the same for one more interval, so a file
+ * still being copied is not hashed half-written. Readers always see the last complete scan.
+ */
+public final class ModelRegistry {
+  private static final Logger LOG = Logger.getLogger(ModelRegistry.class.getName());
+
+  private final Vertx vertx;
+  private final ModelScanner scanner;
+  private final Duration pollInterval;
+  private final AtomicBoolean busy = new AtomicBoolean();
+  private volatile ModelSnapshot snapshot = ModelSnapshot.NOT_SCANNED;
+  private Map<String, ModelScanner.Entry> applied = Map.of();
+  private Map<String, ModelScanner.Entry> lastSeen = Map.of();
+  private WorkerExecutor worker;
+  private long timerId = -1;
+
+  public ModelRegistry(Vertx vertx, ModelScanner scanner, Duration pollInterval) {
+    this.vertx = vertx;
+    this.scanner = scanner;
+    this.pollInterval = pollInterval;
+  }
+
+  /** Starts the first scan and the polling; the future completes when the first scan has. */
+  public Future<ModelSnapshot> start() {
+    worker = vertx.createSharedWorkerExecutor("models-" + System.identityHashCode(this), 1, 24, TimeUnit.HOURS);
+    busy.set(true);
+    Future<ModelSnapshot> first = worker.executeBlocking(() -> {
+      Map<String, ModelScanner.Entry> listing = tryList();
+      if (listing == null) {
+        snapshot = new ModelSnapshot(true, List.of(), List.of("cannot list MODELS_DIR " + scanner.root()), null);
+        return snapshot;
+      }
+      return apply(listing);
+    }).onComplete(done -> busy.set(false));
+    timerId = vertx.setPeriodic(pollInterval.toMillis(), id -> poll());
+    return first;
+  }
+
+  public ModelSnapshot snapshot() {
+    return snapshot;
+  }
+
+  public Future<Void> stop() {
+    if (timerId >= 0) {
+      vertx.cancelTimer(timerId);
+    }
+    return worker == null ? Future.succeededFuture() : worker.close();
+  }
+
+  private void poll() {
+    if (!busy.compareAndSet(false, true)) {
+      return;
+    }
+    worker.executeBlocking(() -> {
+      Map<String, ModelScanner.Entry> listing = tryList();
+      if (listing == null) {
+        return null;
+      }
+      boolean changed = !listing.equals(applied);
+      boolean settled = listing.equals(lastSeen);
+      lastSeen = listing;
+      return changed && settled ? apply(listing) : null;
+    }).onComplete(done -> {
+      busy.set(false);
+      if (done.failed()) {
+        LOG.log(Level.WARNING, "models rescan failed", done.cause());
+      }
+    });
+  }
+
+  private ModelSnapshot apply(Map<String, ModelScanner.Entry> listing) {
+    ModelSnapshot next = scanner.scan(listing, snapshot, applied);
+    applied = listing;
+    lastSeen = listing;
+    snapshot = next;
+    LOG.info(() -> "models: " + next.models().size() + " file(s) in " + scanner.root()
+        + (next.problems().isEmpty() ? "" : "; problems: " + String.join("; ", next.problems())));
+    return next;
+  }
+
+  /** The listing, or null (logged) when the directory cannot be read; the last snapshot then stands. */
+  private Map<String, ModelScanner.Entry> tryList() {
+    try {
+      return scanner.list();
+    } catch (UncheckedIOException e) {
+      LOG.log(Level.WARNING, e.getMessage() + ": " + e.getCause());
+      return null;
+    }
+  }
+}
