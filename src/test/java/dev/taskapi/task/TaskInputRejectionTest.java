@@ -1,0 +1,186 @@
+package dev.taskapi.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskapi.AppConfig;
+import dev.taskapi.testing.RunningService;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bad input of every kind gets a 4xx problem with a detail that names the rule, creates nothing, and leaves
+ * the service healthy.
+ */
+@ExtendWith(VertxExtension.class)
+class TaskInputRejectionTest {
+  @TempDir Path models;
+  RunningService service;
+
+  @BeforeEach
+  void start(VertxTestContext ctx) {
+    RunningService.start(AppConfig.forTests(models).withMaxTasks(3)).onComplete(ctx.succeeding(s -> {
+      service = s;
+      ctx.completeNow();
+    }));
+  }
+
+  @AfterEach
+  void stop(VertxTestContext ctx) {
+    service.stop().onComplete(ctx.succeedingThenComplete());
+  }
+
+  static Stream<Arguments> invalidBodies() {
+    String longTitle = "x".repeat(201);
+    return Stream.of(
+        Arguments.of("{}", "title", "is required"),
+        Arguments.of("{\"title\":null}", "title", "must be a string"),
+        Arguments.of("{\"title\":42}", "title", "must be a string"),
+        Arguments.of("{\"title\":true}", "title", "must be a string"),
+        Arguments.of("{\"title\":[\"a\"]}", "title", "must be a string"),
+        Arguments.of("{\"title\":\"   \"}", "title", "must not be empty"),
+        Arguments.of("{\"title\":\"\"}", "title", "must not be empty"),
+        Arguments.of("{\"title\":\"" + longTitle + "\"}", "title", "at most 200"),
+        Arguments.of("{\"title\":\"t\",\"description\":7}", "description", "must be a string or null"),
+        Arguments.of("{\"title\":\"t\",\"description\":\"" + "d".repeat(2001) + "\"}", "description", "at most 2000"),
+        Arguments.of("{\"title\":\"t\",\"priority\":0}", "priority", "from 1 to 5"),
+        Arguments.of("{\"title\":\"t\",\"priority\":6}", "priority", "from 1 to 5"),
+        Arguments.of("{\"title\":\"t\",\"priority\":-1}", "priority", "from 1 to 5"),
+        Arguments.of("{\"title\":\"t\",\"priority\":1e23}", "priority", "decimal"),
+        Arguments.of("{\"title\":\"t\",\"priority\":2.0}", "priority", "decimal"),
+        Arguments.of("{\"title\":\"t\",\"priority\":2.5}", "priority", "decimal"),
+        Arguments.of("{\"title\":\"t\",\"priority\":99999999999999999999999}", "priority", "from 1 to 5"),
+        Arguments.of("{\"title\":\"t\",\"priority\":\"3\"}", "priority", "a string"),
+        Arguments.of("{\"title\":\"t\",\"priority\":true}", "priority", "a boolean"),
+        Arguments.of("{\"title\":\"t\",\"priority\":null}", "priority", "null"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidBodies")
+  void invalidFieldReturns422NamingFieldAndRule(String body, String field, String rule, VertxTestContext ctx) {
+    postRaw("application/json", body).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertEquals(422, r.statusCode(), r.bodyAsString());
+      assertEquals("application/problem+json", r.getHeader("Content-Type"));
+      JsonObject problem = r.bodyAsJsonObject();
+      assertEquals(422, problem.getInteger("status"));
+      assertTrue(problem.getString("detail").startsWith(field + ": "), problem.getString("detail"));
+      assertTrue(problem.getString("detail").contains(rule), problem.getString("detail"));
+      assertEquals(field, problem.getJsonArray("errors").getJsonObject(0).getString("field"));
+      ctx.completeNow();
+    })));
+  }
+
+  static Stream<Arguments> unreadableBodies() {
+    return Stream.of(
+        Arguments.of("", "empty"),
+        Arguments.of("{\"title\":", "not valid JSON"),
+        Arguments.of("not json", "not valid JSON"),
+        Arguments.of("[{\"title\":\"t\"}]", "must be a JSON object"),
+        Arguments.of("\"title\"", "must be a JSON object"),
+        Arguments.of("42", "must be a JSON object"),
+        Arguments.of("null", "must be a JSON object"),
+        Arguments.of("{\"title\":\"a\",\"title\":\"b\"}", "Duplicate field"),
+        Arguments.of("{\"title\":\"a\"} {\"title\":\"b\"}", "not valid JSON"),
+        Arguments.of("[".repeat(5000), "not valid JSON"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("unreadableBodies")
+  void unreadableBodyReturns400(String body, String reason, VertxTestContext ctx) {
+    postRaw("application/json", body).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertEquals(400, r.statusCode(), r.bodyAsString());
+      assertTrue(r.bodyAsJsonObject().getString("detail").contains(reason), r.bodyAsString());
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void nonJsonContentTypeReturns415(VertxTestContext ctx) {
+    Future.all(postRaw("text/plain", "{\"title\":\"t\"}"), postRaw(null, "{\"title\":\"t\"}"),
+            postRaw("application/x-www-form-urlencoded", "title=t"))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          for (int i = 0; i < 3; i++) {
+            HttpResponse<Buffer> r = all.resultAt(i);
+            assertEquals(415, r.statusCode());
+            assertTrue(r.bodyAsJsonObject().getString("detail").contains("application/json"));
+          }
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void jsonWithCharsetIsAccepted(VertxTestContext ctx) {
+    postRaw("application/json; charset=utf-8", "{\"title\":\"t\"}").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertEquals(201, r.statusCode());
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void bodyOver64KiBReturns413(VertxTestContext ctx) {
+    String huge = "{\"title\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}";
+    postRaw("application/json", huge).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertEquals(413, r.statusCode());
+      assertTrue(r.bodyAsJsonObject().getString("detail").contains("64 KiB"));
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
+  void fullStoreReturns507AndKeepsEveryTask(VertxTestContext ctx) {
+    JsonObject body = new JsonObject().put("title", "t");
+    service.post("/tasks", body)
+        .compose(a -> service.post("/tasks", body))
+        .compose(b -> service.post("/tasks", body))
+        .compose(c -> service.post("/tasks", body))
+        .compose(full -> {
+          ctx.verify(() -> {
+            assertEquals(507, full.statusCode());
+            assertTrue(full.bodyAsJsonObject().getString("detail").contains("MAX_TASKS"));
+          });
+          return service.get("/tasks");
+        })
+        .onComplete(ctx.succeeding(list -> ctx.verify(() -> {
+          assertEquals(3, list.bodyAsJsonArray().size());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void afterEveryKindOfBadInputNothingIsCreatedAndTheServiceStaysReady(VertxTestContext ctx) {
+    Stream<Future<HttpResponse<Buffer>>> bad = Stream.concat(
+        invalidBodies().map(a -> postRaw("application/json", (String) a.get()[0])),
+        unreadableBodies().map(a -> postRaw("application/json", (String) a.get()[0])));
+    Future.all(bad.toList())
+        .compose(all -> Future.all(service.get("/tasks"), service.get("/health/ready")))
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          HttpResponse<Buffer> list = all.resultAt(0);
+          HttpResponse<Buffer> ready = all.resultAt(1);
+          assertEquals("0", list.getHeader("X-Total-Count"));
+          assertEquals(200, ready.statusCode());
+          ctx.completeNow();
+        })));
+  }
+
+  private Future<HttpResponse<Buffer>> postRaw(String contentType, String body) {
+    var request = service.client.post("/tasks");
+    if (contentType != null) {
+      request.putHeader("Content-Type", contentType);
+    }
+    return request.sendBuffer(Buffer.buffer(body));
+  }
+}
