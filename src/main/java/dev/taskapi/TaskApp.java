@@ -11,6 +11,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
@@ -45,18 +49,30 @@ public final class TaskApp {
    */
   public Future<TaskApp> start() {
     models.start();
-    DeploymentOptions options = new DeploymentOptions().setInstances(config.instances());
+    AppConfig serverConfig = config.port() == 0 && config.instances() > 1 ? config.withPort(freePort()) : config;
     return vertx.deployVerticle(() -> {
-          TaskApiVerticle verticle = new TaskApiVerticle(config, deps);
+          TaskApiVerticle verticle = new TaskApiVerticle(serverConfig, deps);
           servers.add(verticle);
           return verticle;
-        }, options)
+        }, new DeploymentOptions().setInstances(config.instances()))
         .map(id -> {
           deploymentId = id;
           LOG.info(() -> "task-api listening on " + config.host() + ":" + port() + " with " + config.instances()
               + " event loop(s); models from " + config.modelsDir().toAbsolutePath());
           return this;
         });
+  }
+
+  /**
+   * Servers of one deployment share a port, but with PORT=0 each would get its own; so several instances
+   * on "any port" (tests) first pick one that is free.
+   */
+  private int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(config.host()))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot find a free port on " + config.host(), e);
+    }
   }
 
   public int port() {
