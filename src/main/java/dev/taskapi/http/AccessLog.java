@@ -12,23 +12,31 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One line per request in Common Log Format plus the time taken, for example
  * {@code 127.0.0.1 - - [28/Nov/2026:23:59:01 +0000] "GET /tasks/task_1 HTTP/1.1" 200 151 0.231ms}.
- * Event loops only queue the line; a daemon thread writes it, so a slow stdout never stalls a request.
- * When the queue is full lines are dropped and counted, and the count is logged.
+ * Event loops only queue the line (lock-free, no wake-up); a daemon thread writes the queue out in batches
+ * every few milliseconds, so neither a slow stdout nor the logging itself stalls a request. When the queue
+ * is full lines are dropped and counted, and the count is logged.
  */
 public final class AccessLog implements Handler<RoutingContext>, AutoCloseable {
   private static final DateTimeFormatter CLF_TIME =
       DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-  private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(16_384);
+  private static final int CAPACITY = 65_536;
+  private static final long BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  private final Queue<String> lines = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
+  private volatile CachedTime time = new CachedTime(-1, "");
   private final OutputStream out;
   private final Thread writer;
   private volatile boolean closed;
@@ -51,15 +59,32 @@ public final class AccessLog implements Handler<RoutingContext>, AutoCloseable {
     HttpServerRequest request = ctx.request();
     SocketAddress remote = request.remoteAddress();
     long micros = (System.nanoTime() - startNanos) / 1000;
+    long fraction = micros % 1000;
     String line = (remote == null ? "-" : remote.hostAddress())
-        + " - - [" + CLF_TIME.format(Instant.now()) + "] \""
+        + " - - [" + clfTime() + "] \""
         + request.method() + ' ' + request.uri() + ' ' + protocol(request) + "\" "
         + ctx.response().getStatusCode() + ' ' + ctx.response().bytesWritten() + ' '
-        + micros / 1000 + '.' + String.format(Locale.ROOT, "%03d", micros % 1000) + "ms\n";
-    if (!lines.offer(line)) {
+        + micros / 1000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction + "ms\n";
+    if (queued.incrementAndGet() > CAPACITY) {
+      queued.decrementAndGet();
       dropped.incrementAndGet();
+      return;
     }
+    lines.add(line);
   }
+
+  /** The log has second resolution, so the formatted time is shared by every request in that second. */
+  private String clfTime() {
+    long second = System.currentTimeMillis() / 1000;
+    CachedTime cached = time;
+    if (cached.second != second) {
+      cached = new CachedTime(second, CLF_TIME.format(Instant.ofEpochSecond(second)));
+      time = cached;
+    }
+    return cached.text;
+  }
+
+  private record CachedTime(long second, String text) {}
 
   private static String protocol(HttpServerRequest request) {
     return switch (request.version()) {
@@ -71,18 +96,19 @@ public final class AccessLog implements Handler<RoutingContext>, AutoCloseable {
 
   private void drain() {
     try {
-      while (!closed || !lines.isEmpty()) {
-        String line = lines.poll(200, TimeUnit.MILLISECONDS);
-        if (line != null) {
+      while (true) {
+        boolean last = closed;
+        for (String line = lines.poll(); line != null; line = lines.poll()) {
+          queued.decrementAndGet();
           out.write(line.getBytes(StandardCharsets.UTF_8));
         }
-        if (lines.isEmpty()) {
-          reportDropped();
-          out.flush();
+        reportDropped();
+        out.flush();
+        if (last) {
+          return;
         }
+        LockSupport.parkNanos(BATCH_NANOS);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (IOException e) {
       closed = true;
     }
@@ -99,6 +125,7 @@ public final class AccessLog implements Handler<RoutingContext>, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    LockSupport.unpark(writer);
     try {
       writer.join(2000);
     } catch (InterruptedException e) {
