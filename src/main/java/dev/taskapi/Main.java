@@ -36,7 +36,7 @@ public final class Main {
     Runnable stop = () -> {
       if (signalled.getCount() > 0) {
         signalled.countDown();
-        app.shutdown().eventually(vertx::close).onComplete(done -> stopped.countDown());
+        app.stop().onComplete(done -> stopped.countDown());
       }
     };
     Signal.handle(new Signal("TERM"), signal -> stop.run());

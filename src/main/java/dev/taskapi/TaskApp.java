@@ -101,12 +101,16 @@ public final class TaskApp {
     return delayed.future()
         .compose(v -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId))
         .eventually(models::stop)
-        .eventually(() -> {
-          if (deps.accessLog() != null) {
-            deps.accessLog().close();
-          }
-          return Future.succeededFuture();
-        })
         .mapEmpty();
+  }
+
+  /** Shuts down, closes Vert.x, then writes out the access log (last: responses log as they end). */
+  public Future<Void> stop() {
+    return shutdown().eventually(vertx::close).eventually(() -> {
+      if (deps.accessLog() != null) {
+        deps.accessLog().close();
+      }
+      return Future.succeededFuture();
+    });
   }
 }

@@ -54,6 +54,6 @@ public final class RunningService {
 
   public Future<Void> stop() {
     client.close();
-    return app.shutdown().eventually(vertx::close);
+    return app.stop();
   }
 }
