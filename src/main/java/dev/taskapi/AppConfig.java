@@ -56,30 +56,25 @@ public record AppConfig(
         parse(env, "ACCESS_LOG", true, AppConfig::parseBoolean));
   }
 
-  /** Defaults for tests: loopback, a free port, one instance, no access log. */
+  /**
+   * For tests: loopback, a free port, one instance, no access log, fast model polling; {@code overrides}
+   * are environment variables on top.
+   */
+  public static AppConfig forTests(Path modelsDir, Map<String, String> overrides) {
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
+        "HOST", "127.0.0.1", "PORT", "0", "INSTANCES", "1", "MODELS_DIR", modelsDir.toString(),
+        "MODELS_POLL_INTERVAL_MS", "100", "SHUTDOWN_TIMEOUT_MS", "5000", "ACCESS_LOG", "false"));
+    env.putAll(overrides);
+    return from(env);
+  }
+
   public static AppConfig forTests(Path modelsDir) {
-    return new AppConfig("127.0.0.1", 0, 1, modelsDir, false, Duration.ofMillis(100),
-        Duration.ZERO, Duration.ofSeconds(5), 100_000, false);
+    return forTests(modelsDir, Map.of());
   }
 
   public AppConfig withPort(int newPort) {
     return new AppConfig(host, newPort, instances, modelsDir, modelsRequired, modelsPollInterval,
         shutdownDelay, shutdownTimeout, maxTasks, accessLog);
-  }
-
-  public AppConfig withInstances(int n) {
-    return new AppConfig(host, port, n, modelsDir, modelsRequired, modelsPollInterval,
-        shutdownDelay, shutdownTimeout, maxTasks, accessLog);
-  }
-
-  public AppConfig withModelsRequired(boolean required) {
-    return new AppConfig(host, port, instances, modelsDir, required, modelsPollInterval,
-        shutdownDelay, shutdownTimeout, maxTasks, accessLog);
-  }
-
-  public AppConfig withMaxTasks(int max) {
-    return new AppConfig(host, port, instances, modelsDir, modelsRequired, modelsPollInterval,
-        shutdownDelay, shutdownTimeout, max, accessLog);
   }
 
   private static String string(Map<String, String> env, String name, String fallback) {

@@ -12,7 +12,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,8 +36,7 @@ class GracefulShutdownTest {
 
   @Test
   void readinessGoesDownAtOnceAndAnInFlightRequestCompletes(VertxTestContext ctx) {
-    AppConfig config = new AppConfig("127.0.0.1", 0, 1, models, false, Duration.ofMillis(100),
-        Duration.ofMillis(500), Duration.ofSeconds(5), 100, false);
+    AppConfig config = AppConfig.forTests(models, Map.of("SHUTDOWN_DELAY_MS", "500"));
     RunningService.start(config).onComplete(ctx.succeeding(service -> {
       Promise<String> response = Promise.promise();
       startSlowCreate(service, response)

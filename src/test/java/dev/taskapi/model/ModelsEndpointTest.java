@@ -16,6 +16,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.function.Predicate;
@@ -115,7 +116,7 @@ class ModelsEndpointTest {
 
   @Test
   void requiredButEmptyModelsMakeReadinessDown(VertxTestContext ctx) {
-    start(AppConfig.forTests(dir).withModelsRequired(true))
+    start(AppConfig.forTests(dir, Map.of("MODELS_REQUIRED", "true")))
         .compose(s -> await("/health/ready", r -> r.statusCode() == 503
             && r.bodyAsString().contains("MODELS_REQUIRED")))
         .onComplete(ctx.succeedingThenComplete());

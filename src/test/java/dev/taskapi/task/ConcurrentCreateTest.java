@@ -2,44 +2,27 @@ package dev.taskapi.task;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.taskapi.AppConfig;
-import dev.taskapi.testing.RunningService;
+import dev.taskapi.testing.ServiceTest;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The seed's len(tasks)+1 ids collided under concurrency; ours must not, across event loops. */
-@ExtendWith(VertxExtension.class)
-class ConcurrentCreateTest {
+class ConcurrentCreateTest extends ServiceTest {
   static final int CREATES = 4000;
-  @TempDir Path models;
-  RunningService service;
 
-  @BeforeEach
-  void start(VertxTestContext ctx) {
-    RunningService.start(AppConfig.forTests(models).withInstances(4)).onComplete(ctx.succeeding(s -> {
-      service = s;
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterEach
-  void stop(VertxTestContext ctx) {
-    service.stop().onComplete(ctx.succeedingThenComplete());
+  @Override
+  protected Map<String, String> environment() {
+    return Map.of("INSTANCES", "4");
   }
 
   @Test

@@ -5,38 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskapi.AppConfig;
-import dev.taskapi.testing.RunningService;
+import dev.taskapi.testing.ServiceTest;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
 import java.time.OffsetDateTime;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(VertxExtension.class)
-class TaskApiTest {
-  @TempDir Path models;
-  RunningService service;
-
-  @BeforeEach
-  void start(VertxTestContext ctx) {
-    RunningService.start(AppConfig.forTests(models)).onComplete(ctx.succeeding(s -> {
-      service = s;
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterEach
-  void stop(VertxTestContext ctx) {
-    service.stop().onComplete(ctx.succeedingThenComplete());
-  }
+class TaskApiTest extends ServiceTest {
 
   private Future<JsonObject> create(JsonObject body) {
     return service.post("/tasks", body).map(r -> {

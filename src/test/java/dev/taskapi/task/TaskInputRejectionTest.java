@@ -3,21 +3,15 @@ package dev.taskapi.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskapi.AppConfig;
-import dev.taskapi.testing.RunningService;
+import dev.taskapi.testing.ServiceTest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.nio.file.Path;
+import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,22 +20,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Bad input of every kind gets a 4xx problem with a detail that names the rule, creates nothing, and leaves
  * the service healthy.
  */
-@ExtendWith(VertxExtension.class)
-class TaskInputRejectionTest {
-  @TempDir Path models;
-  RunningService service;
-
-  @BeforeEach
-  void start(VertxTestContext ctx) {
-    RunningService.start(AppConfig.forTests(models).withMaxTasks(3)).onComplete(ctx.succeeding(s -> {
-      service = s;
-      ctx.completeNow();
-    }));
-  }
-
-  @AfterEach
-  void stop(VertxTestContext ctx) {
-    service.stop().onComplete(ctx.succeedingThenComplete());
+class TaskInputRejectionTest extends ServiceTest {
+  @Override
+  protected Map<String, String> environment() {
+    return Map.of("MAX_TASKS", "3");
   }
 
   static Stream<Arguments> invalidBodies() {
