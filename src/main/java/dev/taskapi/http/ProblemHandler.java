@@ -9,8 +9,12 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,6 +27,12 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   public static final String PROBLEM_JSON = "application/problem+json";
   private static final Logger LOG = Logger.getLogger(ProblemHandler.class.getName());
 
+  private final Router router;
+
+  public ProblemHandler(Router router) {
+    this.router = router;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
@@ -31,6 +41,9 @@ public final class ProblemHandler implements Handler<RoutingContext> {
       return;
     }
     JsonObject problem = problemFor(ctx);
+    if (problem.getInteger("status") == 405) {
+      response.putHeader("Allow", allowedMethods(ctx));
+    }
     response.setStatusCode(problem.getInteger("status"))
         .putHeader("Content-Type", PROBLEM_JSON)
         .end(problem.toBuffer());
@@ -71,6 +84,19 @@ public final class ProblemHandler implements Handler<RoutingContext> {
     LOG.log(Level.SEVERE, "request " + ctx.request().method() + " " + ctx.request().path() + " failed", failure);
     int code = status >= 500 ? status : 500;
     return problem(code, "the server failed to handle this request; the failure is in its log");
+  }
+
+  /** RFC 9110 wants a 405 to say which methods the resource does support. */
+  private String allowedMethods(RoutingContext ctx) {
+    Set<String> allowed = new TreeSet<>();
+    String path = ctx.request().path();
+    for (Route route : router.getRoutes()) {
+      String pattern = route.getPath();
+      if (pattern != null && route.methods() != null && path.matches(pattern.replaceAll(":[A-Za-z]+", "[^/]+"))) {
+        route.methods().forEach(m -> allowed.add(m.name()));
+      }
+    }
+    return String.join(", ", allowed);
   }
 
   static JsonObject problem(int status, String detail) {

@@ -23,7 +23,7 @@ public final class TaskRoutes {
     ModelHandlers models = new ModelHandlers(deps.models());
     HealthHandlers health = new HealthHandlers(vertx, deps.models(), deps.lifecycle());
     JsonBody json = JsonBody.create(AppConfig.BODY_LIMIT_BYTES);
-    ProblemHandler problems = new ProblemHandler();
+    ProblemHandler problems = new ProblemHandler(router);
 
     if (deps.accessLog() != null) {
       router.route().handler(deps.accessLog());

@@ -268,6 +268,7 @@ class TaskApiTest extends ServiceTest {
   void wrongMethodReturns405Problem(VertxTestContext ctx) {
     service.client.put("/tasks").send().onComplete(ctx.succeeding(r -> ctx.verify(() -> {
       assertEquals(405, r.statusCode());
+      assertEquals("GET, POST", r.getHeader("Allow"));
       assertEquals("application/problem+json", r.getHeader("Content-Type"));
       assertEquals(405, r.bodyAsJsonObject().getInteger("status"));
       ctx.completeNow();
