@@ -1,0 +1,90 @@
+##@ Kubernetes
+
+# kind cluster and kube context (kind names the context kind-<cluster>).
+KIND_CLUSTER ?= task-api
+KUBE_CONTEXT ?= kind-$(KIND_CLUSTER)
+# The slim image as a docker-archive tar, written by the images build (mk/images.mk).
+K8S_IMAGE_TAR ?= target/jib/task-api-slim.tar
+K8S_IMAGE_GOAL ?= image-slim
+# Local port for `make port-forward` (kubectl binds 127.0.0.1 only) and for `make podman-deploy`.
+PORT_FORWARD_PORT ?= 8080
+PODMAN_HOST_PORT ?= 18080
+ROLLOUT_TIMEOUT ?= 180s
+
+KUBECTL_KIND = kubectl --context $(KUBE_CONTEXT)
+# kind uses docker unless told otherwise; follow ENGINE (docker if its daemon answers, else podman).
+KIND = KIND_EXPERIMENTAL_PROVIDER=$(ENGINE) kind
+
+define require_engine
+	@[ -n "$(ENGINE)" ] || { echo "error: no container engine: install docker (https://docs.docker.com/engine/install/) or podman (apt-get install podman)" >&2; exit 1; }
+endef
+
+.PHONY: k8s-render
+k8s-render: ## Render every kustomize overlay into target/k8s/<overlay>.yaml (what the manifest tests check).
+	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
+	@mkdir -p target/k8s
+	@for o in base overlays/kind overlays/podman; do \
+	  out=target/k8s/$$(basename $$o).yaml; kubectl kustomize k8s/$$o >$$out; echo "k8s/$$o -> $$out"; done
+
+.PHONY: k8s-image
+k8s-image: ## Build the slim image tar the deployments run ($(K8S_IMAGE_TAR)).
+	$(MAKE) --no-print-directory $(K8S_IMAGE_GOAL)
+	@[ -f $(K8S_IMAGE_TAR) ] || { echo "error: $(K8S_IMAGE_GOAL) did not write $(K8S_IMAGE_TAR)" >&2; exit 1; }
+
+.PHONY: kind-up
+kind-up: ## Create the kind cluster from k8s/kind/cluster.yaml (models/ mounted into the node) unless it exists.
+	$(call require,kind,install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation)
+	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
+	$(require_engine)
+	@if $(KIND) get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)'; then \
+	  echo "kind cluster $(KIND_CLUSTER) exists"; \
+	else \
+	  mkdir -p target/k8s; \
+	  sed 's#hostPath: \./models$$#hostPath: $(CURDIR)/models#' k8s/kind/cluster.yaml >target/k8s/kind-cluster.yaml; \
+	  grep -q 'hostPath: $(CURDIR)/models$$' target/k8s/kind-cluster.yaml || { echo "error: k8s/kind/cluster.yaml has no 'hostPath: ./models'" >&2; exit 1; }; \
+	  $(KIND) create cluster --name $(KIND_CLUSTER) --config target/k8s/kind-cluster.yaml --wait 120s; \
+	fi
+
+.PHONY: kind-load
+kind-load: kind-up k8s-image ## Load the slim image tar into the kind node (kind load image-archive).
+	@want=$$(kubectl kustomize k8s/overlays/kind | sed -n 's#^ *image: ##p'); \
+	  [ "$$want" = "$(IMG)" ] || { echo "error: k8s/overlays/kind deploys $$want but the build makes $(IMG): update images: newTag there" >&2; exit 1; }
+	$(KIND) load image-archive $(K8S_IMAGE_TAR) --name $(KIND_CLUSTER)
+
+.PHONY: kind-deploy
+kind-deploy: kind-load ## Build, load and deploy to kind (kubectl apply -k k8s/overlays/kind), wait for the rollout. Idempotent.
+	$(KUBECTL_KIND) apply -k k8s/overlays/kind
+	@# Same tag, new bits: stamp the pod template with the archive's digest, so a rebuilt image rolls
+	@# out and an unchanged one does not (Jib builds are reproducible: same inputs, same digest).
+	@sum=$$(sha256sum $(K8S_IMAGE_TAR) | cut -d" " -f1); \
+	  $(KUBECTL_KIND) patch deployment task-api --type merge \
+	    -p "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"task-api.dev/image-archive-sha256\":\"$$sum\"}}}}}"
+	$(KUBECTL_KIND) rollout status deployment/task-api --timeout=$(ROLLOUT_TIMEOUT)
+	$(KUBECTL_KIND) wait --for=jsonpath='{.status.phase}'=Bound pvc/task-api-models --timeout=60s
+	@echo "deployed: make port-forward, then curl localhost:$(PORT_FORWARD_PORT)/tasks"
+
+.PHONY: port-forward
+port-forward: ## Forward localhost:$(PORT_FORWARD_PORT) to svc/task-api port 80 in kind (Ctrl-C stops).
+	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
+	$(KUBECTL_KIND) port-forward svc/task-api $(PORT_FORWARD_PORT):80
+
+.PHONY: kind-test
+kind-test: kind-load ## Run the fabric8 deployment test (JUnit tag kind) against the kind cluster, in its own namespace.
+	$(call require,$(MVN),install Maven (apt-get install maven))
+	$(MVN) $(MVN_FLAGS) test -Dtest.groups=kind -Dtest.excludedGroups= -Dkube.context=$(KUBE_CONTEXT)
+
+.PHONY: kind-down
+kind-down: ## Delete the kind cluster.
+	$(call require,kind,install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation)
+	$(KIND) delete cluster --name $(KIND_CLUSTER)
+
+.PHONY: podman-deploy
+podman-deploy: k8s-image ## Run the manifests here with podman kube play: volume from models/, on 127.0.0.1:$(PODMAN_HOST_PORT).
+	$(call require,podman,install podman (apt-get install podman))
+	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
+	IMG=$(IMG) IMAGE_TAR=$(K8S_IMAGE_TAR) HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh up
+
+.PHONY: podman-down
+podman-down: ## Remove what podman-deploy created (pod and models volume).
+	$(call require,podman,install podman (apt-get install podman))
+	HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh down

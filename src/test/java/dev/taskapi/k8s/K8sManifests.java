@@ -1,0 +1,183 @@
+package dev.taskapi.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Shared by the manifest, podman and kind tests: renders the kustomize overlays, knows the project's facts. */
+final class K8sManifests {
+  /** Maven runs tests with the project directory as working directory. */
+  static final Path ROOT = Path.of("").toAbsolutePath();
+  static final Path K8S = ROOT.resolve("k8s");
+  static final Path MODELS = ROOT.resolve("models");
+  static final Path OPENAPI = ROOT.resolve("src/main/resources/openapi.json");
+  static final List<String> OVERLAYS = List.of("base", "overlays/kind", "overlays/podman");
+
+  static final String APP = "task-api";
+  static final String MODELS_CLAIM = "task-api-models";
+  static final int CONTAINER_PORT = 8080;
+  static final long UID = 65532;
+
+  private K8sManifests() {}
+
+  static boolean commandWorks(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Runs a command in the project directory; fails the test with its output unless it exits 0. */
+  static String run(Map<String, String> env, String... command) {
+    try {
+      ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile());
+      pb.environment().putAll(env);
+      Path err = Files.createTempFile("k8s-test", ".err");
+      pb.redirectError(err.toFile());
+      Process p = pb.start();
+      String out;
+      try (InputStream in = p.getInputStream()) {
+        out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      if (!p.waitFor(5, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        fail(String.join(" ", command) + " did not finish within 5 minutes");
+      }
+      String stderr = Files.readString(err);
+      Files.delete(err);
+      if (p.exitValue() != 0) {
+        fail(String.join(" ", command) + " exited " + p.exitValue() + "\n" + out + "\n" + stderr);
+      }
+      if (!stderr.isBlank()) {
+        System.err.print(stderr);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** `kubectl kustomize k8s/<overlay>`: the YAML the overlay renders. */
+  static String render(String overlay) {
+    return run(Map.of(), "kubectl", "kustomize", K8S.resolve(overlay).toString());
+  }
+
+  /** Every object of a multi-document YAML stream, as fabric8's typed model objects. */
+  static List<HasMetadata> load(String yaml) {
+    Object parsed = Serialization.unmarshal(yaml);
+    List<HasMetadata> objects = new ArrayList<>();
+    if (parsed instanceof KubernetesList list) {
+      objects.addAll(list.getItems());
+    } else if (parsed instanceof List<?> list) {
+      list.forEach(o -> objects.add((HasMetadata) o));
+    } else {
+      objects.add((HasMetadata) parsed);
+    }
+    return objects;
+  }
+
+  static <T extends HasMetadata> List<T> all(List<HasMetadata> objects, Class<T> type) {
+    return objects.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type) {
+    List<T> found = all(objects, type);
+    assertEquals(1, found.size(), "exactly one " + type.getSimpleName() + " expected, found " + found.size());
+    return found.get(0);
+  }
+
+  /** The project version from pom.xml (the one that follows the project's artifactId). */
+  static String pomVersion() {
+    try {
+      String pom = Files.readString(ROOT.resolve("pom.xml"));
+      Matcher m = Pattern.compile("<artifactId>task-api</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+      assertTrue(m.find(), "pom.xml: no <version> after <artifactId>task-api</artifactId>");
+      return m.group(1).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The slim image the Jib build produces (Makefile: IMG = task-api:$(VERSION)-slim). */
+  static String slimImage() {
+    return APP + ":" + pomVersion() + "-slim";
+  }
+
+  /** Paths with a GET operation in the service's OpenAPI document. */
+  static List<String> openApiGetPaths() {
+    assertTrue(Files.isRegularFile(OPENAPI), "the service's route list " + OPENAPI + " is missing");
+    try {
+      JsonNode paths = new ObjectMapper().readTree(OPENAPI.toFile()).path("paths");
+      List<String> get = new ArrayList<>();
+      paths.fields().forEachRemaining(e -> {
+        if (e.getValue().has("get")) {
+          get.add(e.getKey());
+        }
+      });
+      return get;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** name -> sha256 of the model files in models/ (every regular file but the SHA256SUMS list itself). */
+  static Map<String, String> modelFiles() {
+    Map<String, String> files = new TreeMap<>();
+    try (var stream = Files.list(MODELS)) {
+      for (Path p : stream.filter(Files::isRegularFile).toList()) {
+        String name = p.getFileName().toString();
+        if (!name.equals("SHA256SUMS") && !name.startsWith(".")) {
+          files.put(name, sha256(p));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return files;
+  }
+
+  static String sha256(Path file) throws IOException {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      try (InputStream in = Files.newInputStream(file)) {
+        byte[] buf = new byte[1 << 16];
+        for (int n; (n = in.read(buf)) > 0; ) {
+          md.update(buf, 0, n);
+        }
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,361 @@
+package dev.taskapi.k8s;
+
+import static dev.taskapi.k8s.K8sManifests.APP;
+import static dev.taskapi.k8s.K8sManifests.CONTAINER_PORT;
+import static dev.taskapi.k8s.K8sManifests.MODELS_CLAIM;
+import static dev.taskapi.k8s.K8sManifests.UID;
+import static dev.taskapi.k8s.K8sManifests.all;
+import static dev.taskapi.k8s.K8sManifests.load;
+import static dev.taskapi.k8s.K8sManifests.one;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskapi.testing.Prerequisites;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The manifests as rendered by {@code kubectl kustomize}, loaded with fabric8, held to the invariants the
+ * service and its images depend on. Runs in {@code make test} (no cluster needed, only kubectl).
+ */
+class ManifestTest {
+  static final Map<String, String> SELECTOR =
+      Map.of("app.kubernetes.io/name", APP, "app.kubernetes.io/instance", APP);
+  static final Set<String> STABLE_SELECTOR_KEYS = SELECTOR.keySet();
+
+  static final Map<String, List<HasMetadata>> rendered = new HashMap<>();
+
+  @BeforeAll
+  static void renderAll() {
+    Prerequisites.require(K8sManifests.commandWorks("kubectl", "version", "--client"),
+        "kubectl is not installed (it renders the kustomize overlays: https://kubernetes.io/docs/tasks/tools/)");
+    for (String overlay : K8sManifests.OVERLAYS) {
+      rendered.put(overlay, load(K8sManifests.render(overlay)));
+    }
+  }
+
+  static List<HasMetadata> objects(String overlay) {
+    return rendered.get(overlay);
+  }
+
+  static Container container(Deployment d) {
+    List<Container> containers = d.getSpec().getTemplate().getSpec().getContainers();
+    assertEquals(1, containers.size(), "one container per pod");
+    return containers.get(0);
+  }
+
+  static Map<String, String> config(List<HasMetadata> objects) {
+    return one(objects, ConfigMap.class).getData();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  void everyObjectIsAKnownTypedKindWithStableLabels(String overlay) {
+    Set<String> kinds = new TreeSet<>();
+    for (HasMetadata o : objects(overlay)) {
+      assertFalse(o instanceof GenericKubernetesResource, overlay + ": fabric8 does not know " + o.getKind());
+      kinds.add(o.getKind());
+      Map<String, String> labels = o.getMetadata().getLabels();
+      assertNotNull(labels, overlay + ": " + o.getKind() + " has no labels");
+      SELECTOR.forEach((k, v) -> assertEquals(v, labels.get(k), overlay + ": " + o.getKind() + " label " + k));
+    }
+    Set<String> expected = new TreeSet<>(Set.of(
+        "ConfigMap", "Deployment", "NetworkPolicy", "PersistentVolumeClaim", "Service", "ServiceAccount"));
+    if (overlay.equals("overlays/kind")) {
+      expected.add("PersistentVolume");
+    }
+    if (overlay.equals("overlays/podman")) {
+      expected.remove("PersistentVolumeClaim");
+    }
+    assertEquals(expected, kinds, overlay);
+    assertEquals(expected.size(), objects(overlay).size(), overlay + ": one object of each kind");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  void oneReplicaRolledWithoutDroppingRequests(String overlay) {
+    Deployment d = one(objects(overlay), Deployment.class);
+    assertEquals(1, d.getSpec().getReplicas(), "one replica while the store is in memory");
+    assertEquals("RollingUpdate", d.getSpec().getStrategy().getType());
+    assertEquals(new IntOrString(1), d.getSpec().getStrategy().getRollingUpdate().getMaxSurge());
+    assertEquals(new IntOrString(0), d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable());
+
+    // The kubelet must not SIGKILL before the preStop pause plus the service's own drain bound.
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    long sleep = container(d).getLifecycle().getPreStop().getSleep().getSeconds();
+    long drain = Long.parseLong(config(objects(overlay)).get("SHUTDOWN_TIMEOUT_SECONDS"));
+    assertTrue(sleep > 0, "preStop sleep lets endpoint removal propagate before SIGTERM");
+    assertTrue(pod.getTerminationGracePeriodSeconds() >= sleep + drain + 5,
+        "terminationGracePeriodSeconds " + pod.getTerminationGracePeriodSeconds()
+            + " < preStop " + sleep + " + SHUTDOWN_TIMEOUT_SECONDS " + drain + " + 5 s for the JVM to exit");
+
+    // A RWO volume and a surge pod: the surge pod must land on the old pod's node.
+    var affinity = pod.getAffinity().getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();
+    assertEquals(1, affinity.size());
+    assertEquals("kubernetes.io/hostname", affinity.get(0).getTopologyKey());
+    assertEquals(SELECTOR, affinity.get(0).getLabelSelector().getMatchLabels());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  void selectorsUseOnlyStableKeysAndAgree(String overlay) {
+    List<HasMetadata> objects = objects(overlay);
+    Deployment d = one(objects, Deployment.class);
+    assertEquals(SELECTOR, d.getSpec().getSelector().getMatchLabels(), "Deployment selector");
+    var expressions = d.getSpec().getSelector().getMatchExpressions();
+    assertTrue(expressions == null || expressions.isEmpty(), "no matchExpressions in the Deployment selector");
+    Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+    SELECTOR.forEach((k, v) -> assertEquals(v, podLabels.get(k), "pod template label " + k));
+    assertEquals(K8sManifests.pomVersion(), podLabels.get("app.kubernetes.io/version"), "version label = pom version");
+
+    Service svc = one(objects, Service.class);
+    assertEquals(SELECTOR, svc.getSpec().getSelector(), "Service selector");
+    NetworkPolicy np = one(objects, NetworkPolicy.class);
+    assertEquals(SELECTOR, np.getSpec().getPodSelector().getMatchLabels(), "NetworkPolicy podSelector");
+    assertTrue(STABLE_SELECTOR_KEYS.containsAll(svc.getSpec().getSelector().keySet()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  void podIsHardened(String overlay) {
+    List<HasMetadata> objects = objects(overlay);
+    Deployment d = one(objects, Deployment.class);
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    PodSecurityContext psc = pod.getSecurityContext();
+    assertEquals(Boolean.TRUE, psc.getRunAsNonRoot(), "runAsNonRoot");
+    assertEquals(UID, psc.getRunAsUser(), "runAsUser");
+    assertEquals("RuntimeDefault", psc.getSeccompProfile().getType(), "pod seccomp");
+    assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), "pod: no service-account token");
+    ServiceAccount sa = one(objects, ServiceAccount.class);
+    assertEquals(sa.getMetadata().getName(), pod.getServiceAccountName(), "pod runs as its own service account");
+    assertEquals(Boolean.FALSE, sa.getAutomountServiceAccountToken(), "service account: no token");
+    assertFalse(Boolean.TRUE.equals(pod.getHostNetwork()) || Boolean.TRUE.equals(pod.getHostPID())
+        || Boolean.TRUE.equals(pod.getHostIPC()), "no host namespaces");
+
+    SecurityContext sc = container(d).getSecurityContext();
+    assertEquals(Boolean.FALSE, sc.getAllowPrivilegeEscalation(), "allowPrivilegeEscalation");
+    assertEquals(Boolean.TRUE, sc.getReadOnlyRootFilesystem(), "readOnlyRootFilesystem");
+    assertEquals(List.of("ALL"), sc.getCapabilities().getDrop(), "capabilities dropped");
+    assertTrue(sc.getCapabilities().getAdd() == null || sc.getCapabilities().getAdd().isEmpty(), "no capability added");
+    assertFalse(Boolean.TRUE.equals(sc.getPrivileged()), "not privileged");
+    assertFalse(Boolean.FALSE.equals(sc.getRunAsNonRoot()), "container does not undo runAsNonRoot");
+    assertTrue(sc.getRunAsUser() == null || sc.getRunAsUser() == UID, "container user");
+    assertTrue(sc.getSeccompProfile() == null || "RuntimeDefault".equals(sc.getSeccompProfile().getType()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  void probesUseRealHealthRoutesOnTheHttpPort(String overlay) {
+    Container c = container(one(objects(overlay), Deployment.class));
+    List<String> routes = K8sManifests.openApiGetPaths();
+    Map<String, HTTPGetAction> probes = Map.of(
+        "startup", c.getStartupProbe().getHttpGet(),
+        "liveness", c.getLivenessProbe().getHttpGet(),
+        "readiness", c.getReadinessProbe().getHttpGet());
+    assertEquals("/health/live", probes.get("startup").getPath());
+    assertEquals("/health/live", probes.get("liveness").getPath());
+    assertEquals("/health/ready", probes.get("readiness").getPath());
+    probes.forEach((name, get) -> {
+      assertTrue(routes.contains(get.getPath()),
+          name + " probe path " + get.getPath() + " is not a GET route of the service's openapi.json: " + routes);
+      assertEquals(CONTAINER_PORT, resolvePort(c, get.getPort()), name + " probe port");
+    });
+  }
+
+  static int resolvePort(Container c, IntOrString port) {
+    if (port.getIntVal() != null) {
+      return port.getIntVal();
+    }
+    return c.getPorts().stream().filter(p -> port.getStrVal().equals(p.getName()))
+        .mapToInt(ContainerPort::getContainerPort).findFirst()
+        .orElseThrow(() -> new AssertionError("no container port named " + port.getStrVal()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  void portsAgreeFromConfigToServiceToNetworkPolicy(String overlay) {
+    List<HasMetadata> objects = objects(overlay);
+    Container c = container(one(objects, Deployment.class));
+    assertEquals(1, c.getPorts().size());
+    ContainerPort cp = c.getPorts().get(0);
+    assertEquals("http", cp.getName());
+    assertEquals(CONTAINER_PORT, cp.getContainerPort());
+    assertEquals(String.valueOf(CONTAINER_PORT), config(objects).get("PORT"), "ConfigMap PORT = container port");
+
+    Service svc = one(objects, Service.class);
+    assertEquals("ClusterIP", svc.getSpec().getType());
+    assertEquals(1, svc.getSpec().getPorts().size());
+    ServicePort sp = svc.getSpec().getPorts().get(0);
+    assertEquals("http", sp.getName());
+    assertEquals(80, sp.getPort());
+    assertEquals(CONTAINER_PORT, resolvePort(c, sp.getTargetPort()), "Service targetPort");
+
+    NetworkPolicy np = one(objects, NetworkPolicy.class);
+    assertEquals(List.of("Ingress"), np.getSpec().getPolicyTypes());
+    List<NetworkPolicyIngressRule> rules = np.getSpec().getIngress();
+    assertEquals(1, rules.size(), "one ingress rule");
+    List<NetworkPolicyPort> ports = rules.get(0).getPorts();
+    assertEquals(1, ports.size(), "ingress admitted to one port only");
+    assertEquals(CONTAINER_PORT, resolvePort(c, ports.get(0).getPort()), "NetworkPolicy port");
+    assertEquals("TCP", ports.get(0).getProtocol());
+
+    // Loopback publishing exists only for podman kube play; real clusters never get a hostPort.
+    if (overlay.equals("overlays/podman")) {
+      assertEquals("127.0.0.1", cp.getHostIP(), "podman publishes on loopback only");
+      assertNotNull(cp.getHostPort());
+    } else {
+      assertNull(cp.getHostPort(), overlay + ": no hostPort outside overlays/podman");
+      assertNull(cp.getHostIP(), overlay + ": no hostIP outside overlays/podman");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  void modelsAreMountedReadOnlyAtModelsDirAndTmpIsAnEmptyDir(String overlay) {
+    List<HasMetadata> objects = objects(overlay);
+    Deployment d = one(objects, Deployment.class);
+    Container c = container(d);
+    Map<String, String> env = config(objects);
+    assertEquals("/app/models", env.get("MODELS_DIR"), "MODELS_DIR is the image's models directory");
+
+    String cmName = one(objects, ConfigMap.class).getMetadata().getName();
+    assertEquals(List.of(cmName), c.getEnvFrom().stream().map(e -> e.getConfigMapRef().getName()).toList(),
+        "the container takes its environment from the generated ConfigMap");
+
+    Map<String, Volume> volumes = d.getSpec().getTemplate().getSpec().getVolumes().stream()
+        .collect(Collectors.toMap(Volume::getName, v -> v));
+    Map<String, VolumeMount> mounts = c.getVolumeMounts().stream()
+        .collect(Collectors.toMap(VolumeMount::getMountPath, m -> m));
+    assertEquals(Set.of(env.get("MODELS_DIR"), "/tmp"), mounts.keySet(), "only the models and /tmp are mounted");
+
+    VolumeMount models = mounts.get(env.get("MODELS_DIR"));
+    assertEquals(Boolean.TRUE, models.getReadOnly(), "models mounted read-only");
+    Volume mv = volumes.get(models.getName());
+    assertEquals(MODELS_CLAIM, mv.getPersistentVolumeClaim().getClaimName());
+    assertEquals(Boolean.TRUE, mv.getPersistentVolumeClaim().getReadOnly(), "models claim used read-only");
+    if (!overlay.equals("overlays/podman")) {
+      assertEquals(MODELS_CLAIM, one(objects, PersistentVolumeClaim.class).getMetadata().getName());
+    }
+
+    VolumeMount tmp = mounts.get("/tmp");
+    assertNotNull(volumes.get(tmp.getName()).getEmptyDir(), "/tmp is an emptyDir");
+    assertFalse(Boolean.TRUE.equals(tmp.getReadOnly()), "/tmp writable");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  void imageIsTheSlimJibImageWithMeasuredResources(String overlay) {
+    Container c = container(one(objects(overlay), Deployment.class));
+    assertEquals(K8sManifests.slimImage(), c.getImage(), "the image the Jib build produces");
+    assertEquals(overlay.equals("base") ? "IfNotPresent" : "Never", c.getImagePullPolicy(),
+        overlay + ": the image comes from kind load / local storage, never from a registry");
+
+    var res = c.getResources();
+    Quantity limit = res.getLimits().get("memory");
+    assertNotNull(limit, "memory limit");
+    assertEquals(limit, res.getRequests().get("memory"), "memory request = limit (the JVM sizes its heap from it)");
+    assertNotNull(res.getRequests().get("cpu"), "cpu request");
+    assertTrue(Quantity.getAmountInBytes(limit).longValue() <= 128L * 1024 * 1024, "within the 128Mi image target");
+  }
+
+  @Test
+  void kindOverlayBindsTheClaimToTheNodeMountOfModels() throws Exception {
+    List<HasMetadata> objects = objects("overlays/kind");
+    PersistentVolume pv = one(objects, PersistentVolume.class);
+    PersistentVolumeClaim pvc = one(objects, PersistentVolumeClaim.class);
+    assertEquals(pv.getMetadata().getName(), pvc.getSpec().getVolumeName(), "claim pre-bound to the static PV");
+    assertEquals("", pvc.getSpec().getStorageClassName(), "claim bypasses the default StorageClass");
+    assertEquals("", pv.getSpec().getStorageClassName());
+    assertTrue(pv.getSpec().getAccessModes().containsAll(pvc.getSpec().getAccessModes()), "PV offers the claim's modes");
+    assertTrue(Quantity.getAmountInBytes(pv.getSpec().getCapacity().get("storage"))
+        .compareTo(Quantity.getAmountInBytes(pvc.getSpec().getResources().getRequests().get("storage"))) >= 0);
+    assertEquals("Retain", pv.getSpec().getPersistentVolumeReclaimPolicy(), "never delete the user's models");
+
+    // The PV's node path is where k8s/kind/cluster.yaml mounts the repository's models/.
+    @SuppressWarnings("unchecked")
+    Map<String, Object> cluster = Serialization.unmarshal(
+        Files.readString(K8sManifests.K8S.resolve("kind/cluster.yaml")), Map.class);
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> nodes = (List<Map<String, Object>>) cluster.get("nodes");
+    assertEquals(1, nodes.size(), "one node: the hostPath PV and the RWO claim live on it");
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> mounts = (List<Map<String, Object>>) nodes.get(0).get("extraMounts");
+    Map<String, Object> mount = mounts.stream()
+        .filter(m -> pv.getSpec().getHostPath().getPath().equals(m.get("containerPath"))).findFirst()
+        .orElseThrow(() -> new AssertionError("cluster.yaml mounts nothing at " + pv.getSpec().getHostPath().getPath()));
+    assertEquals("./models", mount.get("hostPath"), "the node path is the repository's models/ (made absolute by make kind-up)");
+    assertEquals("Directory", pv.getSpec().getHostPath().getType());
+  }
+
+  /** The overlays change only what their runtime needs; everything else is the base, byte for byte. */
+  @Test
+  void overlaysDifferFromBaseOnlyWhereTheirRuntimeNeedsIt() {
+    List<HasMetadata> base = objects("base");
+    String baseImage = container(one(base, Deployment.class)).getImage();
+
+    List<HasMetadata> kind = copy(objects("overlays/kind"));
+    kind.removeIf(o -> o instanceof PersistentVolume);
+    for (PersistentVolumeClaim pvc : all(kind, PersistentVolumeClaim.class)) {
+      pvc.getSpec().setStorageClassName(null);
+      pvc.getSpec().setVolumeName(null);
+    }
+    Container kc = container(one(kind, Deployment.class));
+    kc.setImagePullPolicy("IfNotPresent");
+    kc.setImage(baseImage);
+    assertEquals(yaml(base), yaml(kind), "kind overlay: only the PV, the claim's binding, image tag and pull policy");
+
+    List<HasMetadata> podman = copy(objects("overlays/podman"));
+    Container pc = container(one(podman, Deployment.class));
+    pc.setImagePullPolicy("IfNotPresent");
+    pc.getPorts().forEach(p -> {
+      p.setHostPort(null);
+      p.setHostIP(null);
+    });
+    List<HasMetadata> baseWithoutClaim = copy(base);
+    baseWithoutClaim.removeIf(o -> o instanceof PersistentVolumeClaim);
+    assertEquals(yaml(baseWithoutClaim), yaml(podman), "podman overlay: only no PVC, loopback hostPort, pull policy");
+  }
+
+  static List<HasMetadata> copy(List<HasMetadata> objects) {
+    return load(Serialization.asYaml(new io.fabric8.kubernetes.api.model.KubernetesListBuilder().withItems(objects).build()));
+  }
+
+  static String yaml(List<HasMetadata> objects) {
+    return Serialization.asYaml(new io.fabric8.kubernetes.api.model.KubernetesListBuilder().withItems(objects).build());
+  }
+}
