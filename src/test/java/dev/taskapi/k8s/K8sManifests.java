@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -87,6 +88,66 @@ final class K8sManifests {
     }
   }
 
+  /** Runs a command, returning stdout and stderr together whatever its exit status. */
+  static String output(String... command) {
+    try {
+      Process p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
+      String out;
+      try (InputStream in = p.getInputStream()) {
+        out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      p.waitFor(2, TimeUnit.MINUTES);
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The image has no shell and no tools, only its Java runtime (the image's entrypoint). To read a file of
+   * the running container, exec that runtime with the file as an argument file ({@code @/proc/1/status}):
+   * the launcher splits the file into arguments and {@code -Xlog:arguments} prints them on the
+   * "java_command:" line before the JVM gives up on the non-existent main class. Small heap: the exec'd JVM
+   * shares the container's memory limit with the service.
+   */
+  static final String IMAGE_JAVA = "/opt/java/bin/java";
+
+  static List<String> readFileCommand(String path) {
+    return List.of(IMAGE_JAVA, "-Xmx16m", "-Xss256k", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1",
+        "-Xshare:off", "-Xlog:arguments", "@" + path);
+  }
+
+  /** The whitespace-separated words of the file read by {@link #readFileCommand}, from the JVM's output. */
+  static List<String> wordsOf(String jvmOutput) {
+    for (String line : jvmOutput.split("\n")) {
+      int at = line.indexOf("java_command: ");
+      if (at >= 0) {
+        return List.of(line.substring(at + "java_command: ".length()).trim().split("\\s+"));
+      }
+    }
+    throw new AssertionError("no java_command line in the exec'd JVM's output:\n" + jvmOutput);
+  }
+
+  /** /proc/PID/status words: the value after a key such as "Uid:". */
+  static String statusValue(List<String> words, String key) {
+    int i = words.indexOf(key);
+    assertTrue(i >= 0 && i + 1 < words.size(), "no " + key + " in " + words);
+    return words.get(i + 1);
+  }
+
+  /** /proc/PID/mounts words (device, mount point, type, options, 0, 0 per line): the options of a mount point. */
+  static List<String> mountOptions(List<String> words, String mountPoint) {
+    for (int i = 0; i + 3 < words.size(); i += 6) {
+      if (words.get(i + 1).equals(mountPoint)) {
+        return List.of(words.get(i + 3).split(","));
+      }
+    }
+    throw new AssertionError("no mount at " + mountPoint + " in " + words);
+  }
+
   /** `kubectl kustomize k8s/<overlay>`: the YAML the overlay renders. */
   static String render(String overlay) {
     return run(Map.of(), "kubectl", "kustomize", K8S.resolve(overlay).toString());
@@ -150,13 +211,23 @@ final class K8sManifests {
     }
   }
 
-  /** name -> sha256 of the model files in models/ (every regular file but the SHA256SUMS list itself). */
+  /**
+   * relative name -> sha256 of the model files under models/, as the service counts them: every regular
+   * file at any depth except hidden ones, and at the root the SHA256SUMS manifest and README files.
+   */
   static Map<String, String> modelFiles() {
     Map<String, String> files = new TreeMap<>();
-    try (var stream = Files.list(MODELS)) {
+    try (var stream = Files.walk(MODELS)) {
       for (Path p : stream.filter(Files::isRegularFile).toList()) {
-        String name = p.getFileName().toString();
-        if (!name.equals("SHA256SUMS") && !name.startsWith(".")) {
+        Path rel = MODELS.relativize(p);
+        boolean hidden = false;
+        for (Path part : rel) {
+          hidden |= part.toString().startsWith(".");
+        }
+        String name = rel.toString().replace('\\', '/');
+        boolean rootDoc = rel.getNameCount() == 1
+            && Set.of("SHA256SUMS", "README", "README.md", "README.txt").contains(name);
+        if (!hidden && !rootDoc) {
           files.put(name, sha256(p));
         }
       }

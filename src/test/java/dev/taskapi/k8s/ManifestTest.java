@@ -115,14 +115,15 @@ class ManifestTest {
     assertEquals(new IntOrString(1), d.getSpec().getStrategy().getRollingUpdate().getMaxSurge());
     assertEquals(new IntOrString(0), d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable());
 
-    // The kubelet must not SIGKILL before the preStop pause plus the service's own drain bound.
+    // The kubelet must not SIGKILL before the service's shutdown delay plus its drain bound have passed.
     PodSpec pod = d.getSpec().getTemplate().getSpec();
-    long sleep = container(d).getLifecycle().getPreStop().getSleep().getSeconds();
-    long drain = Long.parseLong(config(objects(overlay)).get("SHUTDOWN_TIMEOUT_SECONDS"));
-    assertTrue(sleep > 0, "preStop sleep lets endpoint removal propagate before SIGTERM");
-    assertTrue(pod.getTerminationGracePeriodSeconds() >= sleep + drain + 5,
-        "terminationGracePeriodSeconds " + pod.getTerminationGracePeriodSeconds()
-            + " < preStop " + sleep + " + SHUTDOWN_TIMEOUT_SECONDS " + drain + " + 5 s for the JVM to exit");
+    Map<String, String> env = config(objects(overlay));
+    long delayMs = Long.parseLong(env.get("SHUTDOWN_DELAY_MS"));
+    long drainMs = Long.parseLong(env.get("SHUTDOWN_TIMEOUT_MS"));
+    assertTrue(delayMs >= 1000, "SHUTDOWN_DELAY_MS lets endpoint removal propagate before the listener closes");
+    assertTrue(pod.getTerminationGracePeriodSeconds() * 1000 >= delayMs + drainMs + 5000,
+        "terminationGracePeriodSeconds " + pod.getTerminationGracePeriodSeconds() + " < SHUTDOWN_DELAY_MS "
+            + delayMs + " + SHUTDOWN_TIMEOUT_MS " + drainMs + " + 5 s for the JVM to exit");
 
     // A RWO volume and a surge pod: the surge pod must land on the old pod's node.
     var affinity = pod.getAffinity().getPodAffinity().getRequiredDuringSchedulingIgnoredDuringExecution();

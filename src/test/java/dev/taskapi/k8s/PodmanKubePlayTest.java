@@ -1,0 +1,188 @@
+package dev.taskapi.k8s;
+
+import static dev.taskapi.k8s.K8sManifests.ROOT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.taskapi.testing.Prerequisites;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The Kubernetes manifests actually running here: {@code src/scripts/podman-deploy.sh} (what
+ * {@code make podman-deploy} runs) fills the models volume from models/ and plays k8s/overlays/podman with the
+ * slim image; the service is then checked from the host, and {@code down} must leave no pod and no volume.
+ */
+@Tag("container")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PodmanKubePlayTest {
+  static final String POD = "task-api-pod-0";
+  static final String CONTAINER = POD + "-task-api";
+  static final String VOLUME = "task-api-models";
+  /** Not make podman-deploy's 18080, so a developer's own deployment port is never taken by the test. */
+  static final int PORT = Integer.getInteger("podman.test.port", 18089);
+  /** The slim image; -Dpodman.test.image=... runs the same checks against another build of it. */
+  static final Map<String, String> ENV = Map.of(
+      "IMG", System.getProperty("podman.test.image", K8sManifests.slimImage()),
+      "IMAGE_TAR", "target/jib/task-api-slim.tar",
+      "HOST_PORT", String.valueOf(PORT),
+      "READY_TIMEOUT", "90");
+
+  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static final ObjectMapper json = new ObjectMapper();
+  static boolean deployed;
+
+  @BeforeAll
+  static void deploy() {
+    Prerequisites.require(K8sManifests.commandWorks("podman", "version"), "podman is not installed (apt-get install podman)");
+    Prerequisites.require(K8sManifests.commandWorks("kubectl", "version", "--client"),
+        "kubectl is not installed (it renders k8s/overlays/podman: https://kubernetes.io/docs/tasks/tools/)");
+    Prerequisites.require(Files.isRegularFile(ROOT.resolve(ENV.get("IMAGE_TAR")))
+            || K8sManifests.commandWorks("podman", "image", "exists", ENV.get("IMG")),
+        "the slim image is not built: neither " + ENV.get("IMAGE_TAR") + " nor " + ENV.get("IMG") + " in podman (make k8s-image)");
+    Prerequisites.require(!K8sManifests.commandWorks("podman", "pod", "exists", POD)
+            && !K8sManifests.commandWorks("podman", "volume", "exists", VOLUME),
+        "a podman deployment of task-api already exists (pod " + POD + " or volume " + VOLUME + "): make podman-down");
+    deployed = true;
+    K8sManifests.run(ENV, "src/scripts/podman-deploy.sh", "up");
+  }
+
+  @AfterAll
+  static void cleanUp() {
+    if (deployed && (K8sManifests.commandWorks("podman", "pod", "exists", POD)
+        || K8sManifests.commandWorks("podman", "volume", "exists", VOLUME))) {
+      K8sManifests.run(ENV, "src/scripts/podman-deploy.sh", "down");
+    }
+  }
+
+  static HttpResponse<String> get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path))
+        .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static JsonNode inspect() throws Exception {
+    return json.readTree(K8sManifests.run(Map.of(), "podman", "container", "inspect", CONTAINER)).get(0);
+  }
+
+  @Test
+  @Order(1)
+  void readyFromTheHost() throws Exception {
+    HttpResponse<String> ready = get("/health/ready");
+    assertEquals(200, ready.statusCode(), ready.body());
+    assertEquals("UP", json.readTree(ready.body()).path("status").asText(), ready.body());
+  }
+
+  @Test
+  @Order(2)
+  void modelsAreTheRepositoryModelsWithTheirChecksums() throws Exception {
+    HttpResponse<String> res = get("/models");
+    assertEquals(200, res.statusCode(), res.body());
+    Map<String, String> served = new TreeMap<>();
+    for (JsonNode m : json.readTree(res.body())) {
+      assertEquals("verified", m.path("status").asText(), "model " + m + " is checked against models/SHA256SUMS");
+      served.put(m.path("name").asText(), m.path("sha256").asText());
+    }
+    Map<String, String> expected = K8sManifests.modelFiles();
+    assertFalse(expected.isEmpty(), "models/ holds at least the example model");
+    assertEquals(expected, served, "/models lists exactly the files of models/ with their sha256");
+  }
+
+  @Test
+  @Order(3)
+  void taskRoundTrip() throws Exception {
+    HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + "/tasks"))
+        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"ship it\",\"priority\":2}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, created.statusCode(), created.body());
+    String location = created.headers().firstValue("Location").orElseThrow();
+    JsonNode task = json.readTree(created.body());
+    assertTrue(location.endsWith("/tasks/" + task.path("id").asText()), location);
+
+    HttpResponse<String> fetched = get("/tasks/" + task.path("id").asText());
+    assertEquals(200, fetched.statusCode(), fetched.body());
+    JsonNode back = json.readTree(fetched.body());
+    assertEquals("ship it", back.path("title").asText());
+    assertEquals(2, back.path("priority").asInt());
+    assertEquals(task.path("id").asText(), back.path("id").asText());
+  }
+
+  /** kube play applied the pod's securityContext, volumes and loopback-only publishing. */
+  @Test
+  @Order(4)
+  void thePodRunsAsTheManifestsSay() throws Exception {
+    JsonNode c = inspect();
+    assertTrue(c.path("Config").path("User").asText().startsWith("65532"), "user: " + c.path("Config").path("User"));
+    JsonNode host = c.path("HostConfig");
+    assertTrue(host.path("ReadonlyRootfs").asBoolean(), "read-only root filesystem");
+    assertTrue(host.path("CapAdd").isEmpty(), "no capability added: " + host.path("CapAdd"));
+    assertTrue(host.path("SecurityOpt").toString().contains("no-new-privileges"), "no-new-privileges: " + host.path("SecurityOpt"));
+    assertEquals(128L * 1024 * 1024, host.path("Memory").asLong(), "memory limit from the manifest");
+
+    Map<String, JsonNode> mounts = new HashMap<>();
+    c.path("Mounts").forEach(m -> mounts.put(m.path("Destination").asText(), m));
+    JsonNode models = mounts.get("/app/models");
+    assertNotNull(models, "models mounted at MODELS_DIR: " + c.path("Mounts"));
+    assertEquals(VOLUME, models.path("Name").asText(), "the PVC's claimName is the podman volume");
+    assertFalse(models.path("RW").asBoolean(), "models mounted read-only");
+    assertTrue(mounts.get("/tmp").path("RW").asBoolean(), "writable /tmp (emptyDir)");
+
+    JsonNode bindings = c.path("NetworkSettings").path("Ports").path("8080/tcp");
+    assertEquals(1, bindings.size(), "published once: " + bindings);
+    assertEquals("127.0.0.1", bindings.get(0).path("HostIp").asText(), "published on loopback only");
+    assertEquals(String.valueOf(PORT), bindings.get(0).path("HostPort").asText());
+  }
+
+  /** What the service's own process (pid 1 of the container) runs with, read from /proc inside it. */
+  @Test
+  @Order(5)
+  void theServiceProcessIsUnprivilegedOnAReadOnlyRoot() {
+    List<String> status = K8sManifests.wordsOf(exec(K8sManifests.readFileCommand("/proc/1/status")));
+    assertEquals("65532", K8sManifests.statusValue(status, "Uid:"), "real uid");
+    assertEquals(List.of("65532", "65532", "65532", "65532"),
+        status.subList(status.indexOf("Uid:") + 1, status.indexOf("Uid:") + 5), "real, effective, saved, fs uid");
+    assertEquals("0000000000000000", K8sManifests.statusValue(status, "CapEff:"), "no effective capability");
+    assertEquals("0000000000000000", K8sManifests.statusValue(status, "CapBnd:"), "capability bounding set empty (drop ALL)");
+    assertEquals("1", K8sManifests.statusValue(status, "NoNewPrivs:"), "no privilege escalation");
+
+    List<String> mounts = K8sManifests.wordsOf(exec(K8sManifests.readFileCommand("/proc/1/mounts")));
+    assertTrue(K8sManifests.mountOptions(mounts, "/").contains("ro"), "root filesystem read-only");
+    assertTrue(K8sManifests.mountOptions(mounts, "/app/models").contains("ro"), "models read-only");
+    assertTrue(K8sManifests.mountOptions(mounts, "/tmp").contains("rw"), "/tmp writable");
+  }
+
+  static String exec(List<String> command) {
+    List<String> full = new java.util.ArrayList<>(List.of("podman", "exec", CONTAINER));
+    full.addAll(command);
+    return K8sManifests.output(full.toArray(String[]::new));
+  }
+
+  @Test
+  @Order(6)
+  void downLeavesNoPodAndNoVolume() {
+    K8sManifests.run(ENV, "src/scripts/podman-deploy.sh", "down");
+    assertFalse(K8sManifests.commandWorks("podman", "pod", "exists", POD), "pod removed");
+    assertFalse(K8sManifests.commandWorks("podman", "volume", "exists", VOLUME), "models volume removed");
+    assertFalse(K8sManifests.commandWorks("podman", "volume", "exists", "task-api-tmp"), "emptyDir volume removed");
+    assertFalse(K8sManifests.commandWorks("podman", "container", "exists", CONTAINER), "container removed");
+  }
+}
