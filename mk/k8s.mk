@@ -5,7 +5,7 @@ KIND_CLUSTER ?= task-api
 KUBE_CONTEXT ?= kind-$(KIND_CLUSTER)
 # The slim image as a docker-archive tar, written by the images build (mk/images.mk).
 K8S_IMAGE_TAR ?= target/jib/task-api-slim.tar
-K8S_IMAGE_GOAL ?= image-slim
+K8S_IMAGE_GOAL ?= image
 # Local port for `make port-forward` (kubectl binds 127.0.0.1 only) and for `make podman-deploy`.
 PORT_FORWARD_PORT ?= 8080
 PODMAN_HOST_PORT ?= 18080
