@@ -27,7 +27,7 @@ k8s-render: ## Render every kustomize overlay into target/k8s/<overlay>.yaml (wh
 	  out=target/k8s/$$(basename $$o).yaml; kubectl kustomize k8s/$$o >$$out; echo "k8s/$$o -> $$out"; done
 
 .PHONY: k8s-image
-k8s-image: ## Build the slim image tar the deployments run ($(K8S_IMAGE_TAR)).
+k8s-image: ## Build the slim image tar the deployments run (target/jib/task-api-slim.tar, via make image).
 	$(MAKE) --no-print-directory $(K8S_IMAGE_GOAL)
 	@[ -f $(K8S_IMAGE_TAR) ] || { echo "error: $(K8S_IMAGE_GOAL) did not write $(K8S_IMAGE_TAR)" >&2; exit 1; }
 
@@ -64,7 +64,7 @@ kind-deploy: kind-load ## Build, load and deploy to kind (kubectl apply -k k8s/o
 	@echo "deployed: make port-forward, then curl localhost:$(PORT_FORWARD_PORT)/tasks"
 
 .PHONY: port-forward
-port-forward: ## Forward localhost:$(PORT_FORWARD_PORT) to svc/task-api port 80 in kind (Ctrl-C stops).
+port-forward: ## Forward localhost:8080 (PORT_FORWARD_PORT) to svc/task-api port 80 in kind (Ctrl-C stops).
 	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
 	$(KUBECTL_KIND) port-forward svc/task-api $(PORT_FORWARD_PORT):80
 
@@ -79,7 +79,7 @@ kind-down: ## Delete the kind cluster.
 	$(KIND) delete cluster --name $(KIND_CLUSTER)
 
 .PHONY: podman-deploy
-podman-deploy: k8s-image ## Run the manifests here with podman kube play: volume from models/, on 127.0.0.1:$(PODMAN_HOST_PORT).
+podman-deploy: k8s-image ## Run the manifests with podman kube play: models volume from models/, on 127.0.0.1:18080 (PODMAN_HOST_PORT).
 	$(call require,podman,install podman (apt-get install podman))
 	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
 	IMG=$(IMG) IMAGE_TAR=$(K8S_IMAGE_TAR) HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh up
