@@ -294,6 +294,33 @@ class ManifestTest {
     assertTrue(Quantity.getAmountInBytes(limit).longValue() <= 128L * 1024 * 1024, "within the 128Mi image target");
   }
 
+  /** The image, user, port and MODELS_DIR the manifests assume are the ones the Jib build (pom.xml) produces. */
+  @Test
+  void manifestsMatchTheJibSlimImage() throws Exception {
+    var doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(K8sManifests.ROOT.resolve("pom.xml").toFile());
+    var xpath = javax.xml.xpath.XPathFactory.newInstance().newXPath();
+    String jib = "/project/build/plugins/plugin[artifactId='jib-maven-plugin']";
+    assertEquals("1", xpath.evaluate("count(" + jib + ")", doc), "pom.xml builds the images with jib-maven-plugin");
+    String to = xpath.evaluate(jib + "/executions/execution[id='slim']/configuration/to/image", doc).trim();
+    String repo = xpath.evaluate("/project/properties/*[local-name()='image.repo']", doc).trim();
+    String image = to.replace("${image.repo}", repo).replace("${project.version}", K8sManifests.pomVersion());
+    assertEquals(K8sManifests.slimImage(), image, "Jib's slim execution <to> image (" + to + ")");
+
+    String user = xpath.evaluate(jib + "/configuration/container/user", doc).trim();
+    String port = xpath.evaluate(jib + "/configuration/container/ports/port", doc).trim();
+    String modelsDir = xpath.evaluate(jib + "/configuration/container/environment/MODELS_DIR", doc).trim();
+    for (String overlay : K8sManifests.OVERLAYS) {
+      List<HasMetadata> objects = objects(overlay);
+      Deployment d = one(objects, Deployment.class);
+      assertEquals(image, container(d).getImage(), overlay);
+      assertEquals(user, String.valueOf(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser()),
+          overlay + ": runAsUser = the image's user");
+      assertEquals(port, String.valueOf(container(d).getPorts().get(0).getContainerPort()), overlay + ": the image's port");
+      assertEquals(modelsDir, config(objects).get("MODELS_DIR"), overlay + ": the image's MODELS_DIR");
+    }
+  }
+
   @Test
   void kindOverlayBindsTheClaimToTheNodeMountOfModels() throws Exception {
     List<HasMetadata> objects = objects("overlays/kind");
