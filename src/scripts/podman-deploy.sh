@@ -23,6 +23,7 @@ OUT=target/k8s/podman.yaml      # the exact YAML played, kept for `down` and for
 
 # kube play turns the liveness probe into a podman healthcheck that needs systemd (absent here, and the
 # image has no shell to run it): its "systemd"/"syslog" complaints are filtered, health is checked by curl.
+quiet() { grep -v -e 'systemd' -e 'syslog' >&2 || true; }
 die() { echo "podman-deploy: $*" >&2; exit 1; }
 need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found: $2"; }
 
@@ -41,7 +42,8 @@ render() {
 down() {
   if podman pod exists "$POD"; then
     [ -f "$OUT" ] || render
-    podman kube down "$OUT" >/dev/null 2> >(grep -v -e 'systemd' -e 'syslog' >&2 || true)
+    podman kube down "$OUT" >/dev/null 2>"$OUT.stderr" || { quiet <"$OUT.stderr"; die "podman kube down $OUT failed"; }
+    quiet <"$OUT.stderr"
   fi
   if podman volume exists "$VOLUME"; then
     podman volume rm "$VOLUME" >/dev/null
@@ -63,14 +65,30 @@ up() {
   render
   # Idempotent: replace a previous deployment (its pod and its volume) entirely.
   down >/dev/null
+  # Whatever answers on the port now is not this deployment: refuse rather than check someone else's server.
+  if (exec 3<>"/dev/tcp/127.0.0.1/${HOST_PORT}") 2>/dev/null; then
+    die "127.0.0.1:${HOST_PORT} is already in use: pick another port (make podman-deploy PODMAN_HOST_PORT=18081)"
+  fi
   # The PVC becomes this volume (the overlay drops the PVC object, so kube play uses it as it is).
   # Files go in world-readable: the pod runs as 65532 and mounts the volume read-only.
   podman volume create --label app.kubernetes.io/name=task-api "$VOLUME" >/dev/null
   tar -C "$MODELS_SRC" --owner=0 --group=0 --mode=a+rX,u+w,go-w -cf - . | podman volume import "$VOLUME" -
-  podman kube play "$OUT" >/dev/null 2> >(grep -v -e 'systemd' -e 'syslog' >&2 || true)
+  # stderr goes to a file, not a pipe: the conmon processes kube play leaves running inherit it, and a
+  # pipe they hold open would never reach end of file.
+  local err="$OUT.stderr"
+  if ! podman kube play "$OUT" >/dev/null 2>"$err"; then
+    quiet <"$err"
+    down >/dev/null 2>&1 || true
+    die "podman kube play $OUT failed (messages above); nothing was left behind"
+  fi
+  quiet <"$err"
   local url="http://127.0.0.1:${HOST_PORT}"
   local deadline=$((SECONDS + READY_TIMEOUT))
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/health/ready")" = 200 ]; do
+    if [ "$(podman container inspect -f '{{.State.Running}}' "${POD}-task-api" 2>/dev/null)" != true ]; then
+      podman logs "${POD}-task-api" >&2 || true
+      die "the service container is not running (logs above); clean up with: make podman-down"
+    fi
     if [ $SECONDS -ge $deadline ]; then
       podman logs "${POD}-task-api" >&2 || true
       die "$url/health/ready did not answer 200 within ${READY_TIMEOUT}s (logs above); clean up with: make podman-down"
