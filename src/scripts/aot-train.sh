@@ -34,7 +34,7 @@ for i in $(seq 1 5); do
 done
 "$engine" stop -t 120 "$name" >/dev/null
 rc=$("$engine" inspect -f '{{.State.ExitCode}}' "$name")
-"$engine" logs "$name" 2>&1 | grep -iE 'aot|error' >&2 || true
+"$engine" logs "$name" 2>&1 | grep -E 'AOTCache|Error|Exception' >&2 || true
 [ "$rc" = 0 ] && [ -s "$work/task-api.aot" ] || { echo "error: training run exited $rc without writing the AOT cache" >&2; exit 1; }
 mkdir -p "$out/app/aot"
 install -m 644 "$work/task-api.aot" "$out/app/aot/task-api.aot"
