@@ -15,7 +15,7 @@ UPSTREAM_BASE_JAVA ?= gcr.io/distroless/java21-debian12:nonroot
 # A Linux x86-64 JDK 25 to jlink the slim runtime from (25 for the AOT cache).
 JLINK_JDK ?= /usr/lib/jvm/temurin-25-jdk-amd64
 # The slim runtime's modules, proven by the container tests (src/test/java/dev/taskapi/container/).
-JLINK_MODULES ?= java.base,java.logging,java.management,java.naming,jdk.management,jdk.unsupported
+JLINK_MODULES ?= java.base,java.logging,java.management,jdk.management,jdk.unsupported
 # Models mounted into the AOT training run and the container tests.
 MODELS ?= models
 export BASES UPSTREAM_BASE_SLIM UPSTREAM_BASE_JAVA JLINK_JDK JLINK_MODULES MODELS IMG_REPO MVN MVN_FLAGS

@@ -16,7 +16,7 @@ mkdir -p "$out"; out=$(cd "$out" && pwd)
 BASES=${BASES:-auto}
 UPSTREAM_BASE_SLIM=${UPSTREAM_BASE_SLIM:-gcr.io/distroless/base-nossl-debian12:nonroot}
 UPSTREAM_BASE_JAVA=${UPSTREAM_BASE_JAVA:-gcr.io/distroless/java21-debian12:nonroot}
-JLINK_MODULES=${JLINK_MODULES:-java.base,java.logging,java.management,java.naming,jdk.management,jdk.unsupported}
+JLINK_MODULES=${JLINK_MODULES:-java.base,java.logging,java.management,jdk.management,jdk.unsupported}
 MVN=${MVN:-mvn}; MVN_FLAGS=${MVN_FLAGS:--B -ntp}
 want() { local v; for v in "${variants[@]}"; do [ "$v" = "$1" ] && return 0; done; return 1; }
 variants=("$@")
