@@ -1,0 +1,64 @@
+# Container images (issue 3): Jib builds docker-archive tars without a daemon or a registry.
+#   target/jib/task-api-slim.tar        $(IMG_REPO):$(VERSION)-slim        jlink runtime, glibc-only base (k8s)
+#   target/jib/task-api-slim-aot.tar    $(IMG_REPO):$(VERSION)-slim-aot    slim + Java 25 AOT cache (startup)
+#   target/jib/task-api-distroless.tar  $(IMG_REPO):$(VERSION)-distroless  Jib default layout on a Java base
+# Registry-free bases (`make bases`, from pinned Debian bookworm packages in src/scripts/bases.lock):
+#   target/bases/base-nossl.tar  localhost/task-api-base/base-nossl:bookworm  (upstream: distroless base-nossl)
+#   target/bases/java17.tar      localhost/task-api-base/java17:bookworm      (upstream: distroless java21)
+
+##@ Images
+
+# auto: the upstream distroless bases when their registry answers within 4 s, else the Debian-built ones.
+BASES ?= auto
+UPSTREAM_BASE_SLIM ?= gcr.io/distroless/base-nossl-debian12:nonroot
+UPSTREAM_BASE_JAVA ?= gcr.io/distroless/java21-debian12:nonroot
+# A Linux x86-64 JDK 25 to jlink the slim runtime from (25 for the AOT cache).
+JLINK_JDK ?= /usr/lib/jvm/temurin-25-jdk-amd64
+# The slim runtime's modules, proven by the container tests (src/test/java/dev/taskapi/container/).
+JLINK_MODULES ?= java.base,java.logging,java.management,jdk.management,jdk.unsupported
+# Models mounted into the AOT training run and the container tests.
+MODELS ?= models
+export BASES UPSTREAM_BASE_SLIM UPSTREAM_BASE_JAVA JLINK_JDK JLINK_MODULES MODELS IMG_REPO MVN MVN_FLAGS
+
+# What `make test` builds first: the images and a second, independent build of them (reproducibility test),
+# only where a container engine exists (the container tests skip, or fail in CI, without one).
+TEST_PREREQS := $(if $(ENGINE),images images-repro)
+
+.PHONY: bases
+bases: ## Build the registry-free Debian bookworm bases (target/bases/*.tar; cached).
+	src/scripts/build-bases.sh target/bases
+
+.PHONY: image
+image: ## Build the slim image (jlink runtime): target/jib/task-api-slim.tar (BASES=auto|upstream|debian).
+	src/scripts/build-images.sh slim
+
+.PHONY: images
+images: ## Build every image: slim, slim-aot (AOT cache, needs ENGINE) and distroless.
+	src/scripts/build-images.sh slim distroless $(if $(ENGINE),slim-aot,)
+	$(if $(ENGINE),,@echo "images: no container engine: slim-aot (trained in a container) not built")
+
+.PHONY: images-repro
+images-repro: ## Build the images a second time from scratch into target/repro/ (the tests compare digests).
+	rm -rf target/repro
+	src/scripts/build-images.sh --out target/repro slim distroless
+
+.PHONY: image-load
+image-load: image ## Load the slim image into ENGINE (docker or podman, whichever exists; ENGINE= to force).
+	@test -n "$(ENGINE)" || { echo "error: no container engine (install podman or docker, or set ENGINE)" >&2; exit 1; }
+	$(ENGINE) load -i target/jib/task-api-slim.tar
+
+.PHONY: images-load
+images-load: images ## Load every built image into ENGINE.
+	@test -n "$(ENGINE)" || { echo "error: no container engine (install podman or docker, or set ENGINE)" >&2; exit 1; }
+	for t in target/jib/task-api-*.tar; do $(ENGINE) load -i $$t; done
+
+.PHONY: jdeps
+jdeps: build ## Print the modules jdeps finds (a starting point: JLINK_MODULES is what the tests prove).
+	$(JLINK_JDK)/bin/jdeps --print-module-deps --ignore-missing-deps --multi-release 17 \
+	  --class-path 'target/lib/*' target/task-api-$(VERSION).jar
+
+.PHONY: bench-images
+bench-images: images ## Measure the images (size, start, RSS, wrk load, 128 MiB limit): writes docs/images.md.
+	$(call require,wrk,apt-get install wrk)
+	@test -n "$(ENGINE)" || { echo "error: no container engine (install podman or docker)" >&2; exit 1; }
+	src/scripts/measure-images.sh

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Builds the task-api images with Jib (jib:buildTar: no daemon, no registry needed) as docker-archive tars:
+#   slim        OUT/jib/task-api-slim.tar        jlink runtime on the glibc-only base (what k8s deploys)
+#   slim-aot    OUT/jib/task-api-slim-aot.tar    slim + the Java 25 AOT cache trained in it (needs ENGINE)
+#   distroless  OUT/jib/task-api-distroless.tar  conventional Jib image on a distroless Java base
+# Usage: build-images.sh [--out OUT] VARIANT...     (OUT defaults to target; the jar is always target's)
+# env: BASES=auto|upstream|debian, UPSTREAM_BASE_SLIM, UPSTREAM_BASE_JAVA, JLINK_JDK, JLINK_MODULES, ENGINE,
+#      IMG_REPO, MVN, MVN_FLAGS, MODELS (models mounted during the AOT training run)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+here=src/scripts
+out=target
+if [ "${1:-}" = "--out" ]; then out=$2; shift 2; fi
+[ $# -gt 0 ] || { echo "usage: $0 [--out OUT] slim|slim-aot|distroless..." >&2; exit 2; }
+mkdir -p "$out"; out=$(cd "$out" && pwd)
+BASES=${BASES:-auto}
+UPSTREAM_BASE_SLIM=${UPSTREAM_BASE_SLIM:-gcr.io/distroless/base-nossl-debian12:nonroot}
+UPSTREAM_BASE_JAVA=${UPSTREAM_BASE_JAVA:-gcr.io/distroless/java21-debian12:nonroot}
+JLINK_MODULES=${JLINK_MODULES:-java.base,java.logging,java.management,jdk.management,jdk.unsupported}
+MVN=${MVN:-mvn}; MVN_FLAGS=${MVN_FLAGS:--B -ntp}
+want() { local v; for v in "${variants[@]}"; do [ "$v" = "$1" ] && return 0; done; return 1; }
+variants=("$@")
+for v in "${variants[@]}"; do
+  case $v in slim|slim-aot|distroless) ;; *) echo "error: unknown variant '$v'" >&2; exit 2 ;; esac
+done
+
+# --- bases: one switch; the registry is probed for a few seconds at most, never waited on.
+registry=${UPSTREAM_BASE_SLIM%%/*}
+reachable() { [ "$(curl -s -o /dev/null --connect-timeout 3 -m 4 -w '%{http_code}' "https://$registry/v2/" || true)" != 000 ]; }
+case $BASES in
+  auto)
+    if reachable; then BASES=upstream
+    else echo "bases: $registry cannot be reached (probed 4 s): using the Debian-built bases (BASES=debian)"; BASES=debian; fi ;;
+  upstream)
+    reachable || { echo "error: BASES=upstream but $registry cannot be reached (probed 4 s);" \
+                        "build offline with BASES=debian (make bases)" >&2; exit 1; } ;;
+  debian) ;;
+  *) echo "error: BASES must be auto, upstream or debian (got '$BASES')" >&2; exit 2 ;;
+esac
+if [ "$BASES" = debian ]; then
+  "$here/build-bases.sh" "$out/bases"
+  base_slim="tar://$out/bases/base-nossl.tar"; base_java="tar://$out/bases/java17.tar"
+else
+  base_slim=$UPSTREAM_BASE_SLIM; base_java=$UPSTREAM_BASE_JAVA
+fi
+echo "bases (BASES=$BASES): slim, slim-aot <- $base_slim; distroless <- $base_java"
+
+revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+if [ "$revision" != unknown ] && ! git diff --quiet HEAD -- 2>/dev/null; then revision="$revision-dirty"; fi
+
+if want slim || want slim-aot; then "$here/jlink-runtime.sh" "$out/jlink/root" "$JLINK_MODULES"; fi
+if want slim-aot && [ -z "${ENGINE:-}" ]; then
+  echo "error: the slim-aot image is trained in a container: no ENGINE (install podman or docker)" >&2; exit 1
+fi
+
+jib() {
+  local goals=() v
+  for v in "$@"; do goals+=("jib:buildTar@$v"); done
+  # shellcheck disable=SC2086
+  $MVN $MVN_FLAGS -q -DskipTests -Djib.console=plain package "${goals[@]}" \
+    -Dimage.repo="${IMG_REPO:-task-api}" -Dimage.revision="$revision" -Dimage.out="$out/jib" \
+    -Dimage.base.slim="$base_slim" -Dimage.base.java="$base_java" \
+    -Dimage.jlink.root="$out/jlink/root" -Dimage.aot.root="$out/aot/root"
+}
+first=()
+want slim || want slim-aot && first+=(slim)
+want distroless && first+=(distroless)
+jib "${first[@]}"
+if want slim-aot; then
+  rm -rf "$out/aot/root"
+  "$here/aot-train.sh" "$out/jib/task-api-slim.tar" "$out/aot/root" "${MODELS:-models}"
+  jib slim-aot
+fi
+for v in "${first[@]}" $(want slim-aot && echo slim-aot); do
+  t="$out/jib/task-api-$v.tar"
+  echo "image ${IMG_REPO:-task-api}:$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)-$v:" \
+       "$t ($(du -m "$t" | cut -f1) MB tar), id $(cat "$out/jib/task-api-$v.id"), revision $revision"
+done

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Measures the built images (target/jib/task-api-*.tar) and writes docs/images.md:
+#   size uncompressed (engine) and compressed (gzip layers + config, what a registry stores);
+#   container start (`run -d`) -> first 200 on /health/ready, median of RUNS;
+#   RSS of the JVM idle and after LOAD_SECONDS of wrk -c256 on GET /tasks/{id};
+#   the same load under --memory 128m: errors, OOM kill.
+# Runs containers as the tests do (uid 65532, read-only root, /tmp tmpfs, models read-only), on loopback.
+# env: ENGINE, VARIANTS (default: slim slim-aot distroless), RUNS (5), LOAD_SECONDS (30), OUT (docs/images.md)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+engine=${ENGINE:?set ENGINE (podman or docker)}
+variants=(${VARIANTS:-slim slim-aot distroless})
+runs=${RUNS:-5} load=${LOAD_SECONDS:-30} out=${OUT:-docs/images.md}
+models=$(cd "${MODELS:-models}" && pwd)
+work=$(mktemp -d); names=()
+cleanup() { for n in "${names[@]}"; do "$engine" rm -f "$n" >/dev/null 2>&1 || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+start() { # start NAME IMAGE [extra run args...]: prints nothing, registers the container
+  local name=$1 img=$2; shift 2
+  local ro=(); [[ $engine == *podman ]] && ro=(--read-only-tmpfs=false)
+  names+=("$name")
+  "$engine" run -d --name "$name" --user 65532:65532 --read-only "${ro[@]}" --cap-drop ALL \
+    --tmpfs /tmp:rw,mode=1777,size=64m -v "$models:/app/models:ro" -p 127.0.0.1::8080 -e ACCESS_LOG=false \
+    "$@" "$img" >/dev/null
+}
+port() { "$engine" port "$1" 8080/tcp | head -1 | sed 's/.*://'; }
+# VmRSS of the JVM, and its anonymous part (heap, metaspace, stacks: what file-backed sharing cannot reclaim).
+rss_mb() {
+  local pid; pid=$("$engine" inspect -f '{{.State.Pid}}' "$1")
+  awk '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} END {printf "%.1f (anon %.1f)", r/1024, a/1024}' "/proc/$pid/status"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+await_ready() { # await_ready PORT: waits up to 60 s
+  for _ in $(seq 1 6000); do curl -fs -o /dev/null "http://127.0.0.1:$1/health/ready" && return 0; sleep 0.01; done; return 1
+}
+wrk_run() { # wrk_run PORT -> prints "req/s|p99|errors"
+  local p=$1 id
+  id=$(curl -fs -H 'content-type: application/json' -d '{"title":"bench","priority":2}' "http://127.0.0.1:$p/tasks" \
+       | sed 's/.*"id":"\([^"]*\)".*/\1/')
+  wrk -t2 -c256 -d"${load}s" --latency "http://127.0.0.1:$p/tasks/$id" >"$work/wrk.txt" 2>&1 || true
+  local rps p99 non2xx sock
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk.txt"); non2xx=${non2xx:-0}
+  sock=$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' "$work/wrk.txt"); sock=${sock:-0}
+  echo "${rps:-0}|${p99:-?}|$((non2xx + sock))"
+}
+
+declare -A size_u size_c start_ms idle_rss load_rss load_res mem_res
+for v in "${variants[@]}"; do
+  tar=target/jib/task-api-$v.tar
+  [ -f "$tar" ] || { echo "skip $v: $tar not built"; continue; }
+  img=$("$engine" load -q -i "$tar" | sed -n 's/^Loaded image[^:]*: *//p' | tail -1)
+  size_u[$v]=$(awk -v b="$("$engine" image inspect -f '{{.Size}}' "$img")" 'BEGIN {printf "%.1f", b/1e6}')
+  size_c[$v]=$(tar -tvf "$tar" | awk '$NF ~ /(\.tar\.gz|config\.json)$/ {s += $3} END {printf "%.1f", s/1e6}')
+  echo "== $v ($img): ${size_u[$v]} MB uncompressed, ${size_c[$v]} MB compressed"
+  : >"$work/starts"
+  for i in $(seq 1 "$runs"); do
+    n=task-api-bench-$v-$i-$$
+    t0=$(date +%s%N); start "$n" "$img"; p=$(port "$n")
+    await_ready "$p" || { "$engine" logs "$n"; exit 1; }
+    t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )) >>"$work/starts"
+    if [ "$i" = "$runs" ]; then
+      sleep 5; idle_rss[$v]=$(rss_mb "$n")
+      res=$(wrk_run "$p"); load_res[$v]=$res; load_rss[$v]=$(rss_mb "$n")
+    fi
+    "$engine" rm -f "$n" >/dev/null
+  done
+  start_ms[$v]=$(median <"$work/starts")
+  echo "   start -> ready ms: $(tr '\n' ' ' <"$work/starts")(median ${start_ms[$v]}); idle RSS ${idle_rss[$v]} MB;" \
+       "load ${load_res[$v]} (req/s|p99|errors), RSS after ${load_rss[$v]} MB"
+  n=task-api-bench-$v-mem-$$
+  start "$n" "$img" --memory 128m --memory-swap 128m; p=$(port "$n")
+  await_ready "$p" || { "$engine" logs "$n"; exit 1; }
+  res=$(wrk_run "$p")
+  state=$("$engine" inspect -f '{{.State.Status}} oom={{.State.OOMKilled}} exit={{.State.ExitCode}}' "$n")
+  rss=$([[ $state == running* ]] && rss_mb "$n" || echo "-")
+  mem_res[$v]="$res|$state|$rss"
+  echo "   --memory 128m: ${mem_res[$v]}"
+  "$engine" rm -f "$n" >/dev/null
+done
+
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+{
+  echo "# Image measurements"
+  echo
+  echo "Written by \`make bench-images\` (src/scripts/measure-images.sh) on $(date -u +%Y-%m-%dT%H:%MZ), commit"
+  echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown). Machine: $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB,"
+  echo "$(uname -sr), $("$engine" --version), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "(the machine is shared: timings are noisy; compare variants measured in the same run)."
+  echo
+  echo "Containers run as in the tests: uid 65532, \`--read-only\`, only a /tmp tmpfs, \`--cap-drop ALL\`, models/"
+  echo "read-only at /app/models, ACCESS_LOG=false, published on 127.0.0.1. Start = \`$engine run -d\` until the first"
+  echo "200 on /health/ready (curl every 10 ms), median of $runs. RSS = VmRSS of the JVM (pid 1 of the container), with its anonymous part (RssAnon) in brackets: the rest is"
+  echo "file-backed (libjvm, the jimage, the AOT cache), shared and reclaimable."
+  echo "Load = \`wrk -t2 -c256 -d${load}s\` on GET /tasks/{id}; errors = non-2xx + socket errors."
+  echo
+  echo "| variant | uncompressed MB | compressed MB | start → ready ms (median) | idle RSS MB | wrk req/s | p99 | errors | RSS after MB |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  for v in "${variants[@]}"; do
+    [ -n "${size_u[$v]:-}" ] || continue
+    IFS='|' read -r rps p99 err <<<"${load_res[$v]}"
+    echo "| $v | ${size_u[$v]} | ${size_c[$v]} | ${start_ms[$v]} | ${idle_rss[$v]} | $rps | $p99 | $err | ${load_rss[$v]} |"
+  done
+  echo
+  echo "Under \`--memory 128m --memory-swap 128m\`, the same load:"
+  echo
+  echo "| variant | wrk req/s | p99 | errors | container state after | RSS after MB |"
+  echo "|---|---|---|---|---|---|"
+  for v in "${variants[@]}"; do
+    [ -n "${mem_res[$v]:-}" ] || continue
+    IFS='|' read -r rps p99 err state rss <<<"${mem_res[$v]}"
+    echo "| $v | $rps | $p99 | $err | $state | $rss |"
+  done
+} >"$out.table"
+# Keep the hand-written part of the document (everything after the marker) and replace the generated table.
+marker='<!-- measurements end -->'
+tail_part=""
+[ -f "$out" ] && grep -q "$marker" "$out" && tail_part=$(sed -n "/$marker/,\$p" "$out")
+{ cat "$out.table"; echo; echo "${tail_part:-$marker}"; } >"$out"
+rm -f "$out.table"
+echo "wrote $out"

@@ -1,0 +1,9 @@
+package dev.taskapi.container;
+
+/** The {@code task-api:<version>-slim} image (target/jib/task-api-slim.tar). */
+class SlimImageTest extends ImageContractTest {
+  @Override
+  String variant() {
+    return "slim";
+  }
+}
