@@ -154,6 +154,7 @@ class KindDeploymentTest {
 
   static Pod readyPod() {
     return pods().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(p -> p.getStatus() != null && p.getStatus().getConditions() != null)
         .filter(p -> p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
         .findFirst().orElseThrow(() -> new AssertionError("no ready pod\n" + diagnostics()));
   }
