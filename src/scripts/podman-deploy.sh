@@ -19,7 +19,7 @@ MODELS_SRC=${MODELS_SRC:-models}
 READY_TIMEOUT=${READY_TIMEOUT:-60}
 VOLUME=task-api-models          # the claimName in k8s/base/deployment.yaml
 POD=task-api-pod-0              # kube play names a Deployment's pod <name>-pod-<n>
-OUT=target/k8s/podman.yaml      # the exact YAML played, kept for `down` and for inspection
+OUT=target/k8s/podman-played.yaml  # the exact YAML played, kept for `down` and for inspection
 
 # kube play turns the liveness probe into a podman healthcheck that needs systemd (absent here, and the
 # image has no shell to run it): its "systemd"/"syslog" complaints are filtered, health is checked by curl.
