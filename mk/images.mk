@@ -18,7 +18,9 @@ JLINK_JDK ?= /usr/lib/jvm/temurin-25-jdk-amd64
 JLINK_MODULES ?= java.base,java.logging,java.management,jdk.management,jdk.unsupported
 # Models mounted into the AOT training run and the container tests.
 MODELS ?= models
-export BASES UPSTREAM_BASE_SLIM UPSTREAM_BASE_JAVA JLINK_JDK JLINK_MODULES MODELS IMG_REPO MVN MVN_FLAGS
+# buildTar: docker-archive tars under target/jib/; dockerBuild: into the Docker API socket; build: push to IMG_REPO.
+JIB_GOAL ?= buildTar
+export BASES UPSTREAM_BASE_SLIM UPSTREAM_BASE_JAVA JLINK_JDK JLINK_MODULES MODELS JIB_GOAL IMG_REPO MVN MVN_FLAGS
 
 # What `make test` builds first: the images and a second, independent build of them (reproducibility test),
 # only where a container engine exists (the container tests skip, or fail in CI, without one).
@@ -40,7 +42,7 @@ images: ## Build every image: slim, slim-aot (AOT cache, needs ENGINE) and distr
 .PHONY: images-repro
 images-repro: ## Build the images a second time from scratch into target/repro/ (the tests compare digests).
 	rm -rf target/repro
-	src/scripts/build-images.sh --out target/repro slim distroless
+	JIB_GOAL=buildTar src/scripts/build-images.sh --out target/repro slim distroless
 
 .PHONY: image-load
 image-load: image ## Load the slim image into ENGINE (docker or podman, whichever exists; ENGINE= to force).
