@@ -18,11 +18,16 @@ JLINK_JDK ?= /usr/lib/jvm/temurin-25-jdk-amd64
 JLINK_MODULES ?= java.base,java.logging,java.management,jdk.management,jdk.unsupported
 # Models mounted into the AOT training run and the container tests.
 MODELS ?= models
-export BASES UPSTREAM_BASE_SLIM UPSTREAM_BASE_JAVA JLINK_JDK JLINK_MODULES MODELS IMG_REPO MVN MVN_FLAGS
+# buildTar: docker-archive tars under target/jib/; dockerBuild: into the Docker API socket; build: push to IMG_REPO.
+JIB_GOAL ?= buildTar
+export BASES UPSTREAM_BASE_SLIM UPSTREAM_BASE_JAVA JLINK_JDK JLINK_MODULES MODELS JIB_GOAL IMG_REPO MVN MVN_FLAGS
 
 # What `make test` builds first: the images and a second, independent build of them (reproducibility test),
-# only where a container engine exists (the container tests skip, or fail in CI, without one).
+# only where a container engine exists (the container tests skip, or fail in CI, without one). The rule below
+# adds them to the Makefile's `test` (its recipe stays there): this file is included after that rule, so a
+# `test: $(TEST_PREREQS)` written there would see an empty variable.
 TEST_PREREQS := $(if $(ENGINE),images images-repro)
+test: $(TEST_PREREQS)
 
 .PHONY: bases
 bases: ## Build the registry-free Debian bookworm bases (target/bases/*.tar; cached).
@@ -38,9 +43,9 @@ images: ## Build every image: slim, slim-aot (AOT cache, needs ENGINE) and distr
 	$(if $(ENGINE),,@echo "images: no container engine: slim-aot (trained in a container) not built")
 
 .PHONY: images-repro
-images-repro: ## Build the images a second time from scratch into target/repro/ (the tests compare digests).
+images-repro: images ## Build the images a second time from scratch into target/repro/ (the tests compare digests).
 	rm -rf target/repro
-	src/scripts/build-images.sh --out target/repro slim distroless
+	JIB_GOAL=buildTar src/scripts/build-images.sh --out target/repro slim distroless
 
 .PHONY: image-load
 image-load: image ## Load the slim image into ENGINE (docker or podman, whichever exists; ENGINE= to force).

@@ -5,7 +5,8 @@
 #   distroless  OUT/jib/task-api-distroless.tar  conventional Jib image on a distroless Java base
 # Usage: build-images.sh [--out OUT] VARIANT...     (OUT defaults to target; the jar is always target's)
 # env: BASES=auto|upstream|debian, UPSTREAM_BASE_SLIM, UPSTREAM_BASE_JAVA, JLINK_JDK, JLINK_MODULES, ENGINE,
-#      IMG_REPO, MVN, MVN_FLAGS, MODELS (models mounted during the AOT training run)
+#      IMG_REPO, MVN, MVN_FLAGS, MODELS (models mounted during the AOT training run),
+#      JIB_GOAL=buildTar (default: tars) | dockerBuild (into the Docker/podman socket) | build (push to IMG_REPO)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=src/scripts
@@ -53,9 +54,14 @@ if want slim-aot && [ -z "${ENGINE:-}" ]; then
   echo "error: the slim-aot image is trained in a container: no ENGINE (install podman or docker)" >&2; exit 1
 fi
 
+goal=${JIB_GOAL:-buildTar}
+case $goal in buildTar|dockerBuild|build) ;; *) echo "error: JIB_GOAL must be buildTar, dockerBuild or build" >&2; exit 2 ;; esac
+if want slim-aot && [ "$goal" != buildTar ]; then
+  echo "error: slim-aot is trained from the slim tar: build it with JIB_GOAL=buildTar, then push the tar (README)" >&2; exit 2
+fi
 jib() {
   local goals=() v
-  for v in "$@"; do goals+=("jib:buildTar@$v"); done
+  for v in "$@"; do goals+=("jib:$goal@$v"); done
   # shellcheck disable=SC2086
   $MVN $MVN_FLAGS -q -DskipTests -Djib.console=plain package "${goals[@]}" \
     -Dimage.repo="${IMG_REPO:-task-api}" -Dimage.revision="$revision" -Dimage.out="$out/jib" \
@@ -72,7 +78,8 @@ if want slim-aot; then
   jib slim-aot
 fi
 for v in "${first[@]}" $(want slim-aot && echo slim-aot); do
-  t="$out/jib/task-api-$v.tar"
+  t="$out/jib/task-api-$v.tar"; where="$t ($(du -m "$t" 2>/dev/null | cut -f1) MB tar)"
+  [ "$goal" = buildTar ] || where="jib:$goal"
   echo "image ${IMG_REPO:-task-api}:$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)-$v:" \
-       "$t ($(du -m "$t" | cut -f1) MB tar), id $(cat "$out/jib/task-api-$v.id"), revision $revision"
+       "$where, id $(cat "$out/jib/task-api-$v.id"), digest $(cat "$out/jib/task-api-$v.digest"), revision $revision"
 done
