@@ -2,8 +2,9 @@
 # Builds the Debian-built stand-ins for the upstream images that dockerfiles/ starts FROM, for machines that
 # cannot pull from a registry (BASES=debian in `make sizes`). Each is a bookworm root filesystem made by
 # mmdebstrap from the host's apt sources, imported into the container engine as one layer:
-#   localhost/task-api-base/maven-jdk17:bookworm  openjdk-17-jdk-headless + openjdk-17-jmods + maven, bash
-#                                                 (stands in for maven:3.9-eclipse-temurin-21)
+#   localhost/task-api-base/maven-jdk17:bookworm  openjdk-17-jdk-headless (jmods included) + maven + binutils, bash
+#                                                 (stands in for maven:3.9-eclipse-temurin-21, whose JDK
+#                                                 image carries binutils for jlink --strip-debug too)
 #   localhost/task-api-base/jre17:bookworm        openjdk-17-jre-headless, bash
 #                                                 (stands in for eclipse-temurin:21-jre)
 # Both are "minbase" (dpkg, apt, bash, coreutils) without docs, man pages and locales, like debian:bookworm-slim.
@@ -67,4 +68,4 @@ build() {
 }
 
 build jre17 openjdk-17-jre-headless 'CMD ["bash"]'
-build maven-jdk17 openjdk-17-jdk-headless,openjdk-17-jmods,maven 'ENV MAVEN_HOME=/usr/share/maven' 'CMD ["mvn","--version"]'
+build maven-jdk17 openjdk-17-jdk-headless,maven,binutils 'ENV MAVEN_HOME=/usr/share/maven' 'CMD ["mvn","--version"]'

@@ -15,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -92,15 +94,95 @@ public final class SizesReport {
       System.err.println("usage: SizesReport COLLECTED.json OUT_DIR");
       System.exit(2);
     }
-    Run run = parse(JSON.readTree(Files.readString(Path.of(args[0]), StandardCharsets.UTF_8)));
+    Path in = Path.of(args[0]);
     Path out = Path.of(args[1]);
     Files.createDirectories(out);
+    JsonNode collected;
+    if (Files.isDirectory(in)) {
+      collected = collect(in);
+      Files.writeString(out.resolve("collected.json"), JSON.writeValueAsString(collected) + "\n");
+    } else {
+      collected = JSON.readTree(Files.readString(in, StandardCharsets.UTF_8));
+    }
+    Run run = parse(collected);
     Files.writeString(out.resolve("sizes.json"), JSON.writeValueAsString(toJson(run)) + "\n");
     Files.writeString(out.resolve("sizes.svg"), svg(run));
     PrintStream o = System.out;
     o.print(text(run));
     o.println("Wrote " + out.resolve("sizes.json") + " and " + out.resolve("sizes.svg"));
     System.exit(run.anyFailed() ? 1 : 0);
+  }
+
+  // ---------------------------------------------------------------- collecting the script's output
+
+  /**
+   * Assembles the collected JSON from the directory src/scripts/sizes.sh writes, so that the script never has
+   * to produce JSON itself: {@code run.env} (key=value lines: engine, bases, machine, date) and one directory
+   * per iteration, in table order by name ({@code 0-naive}, {@code 1-v1-jre}, ...), each with {@code meta.env}
+   * (name, technique, source, status, reason, image, bases, health, buildSeconds, compressedBytes) and, for a
+   * measured image, {@code inspect.json}, {@code history.json} (a JSON array, or one object per line as docker
+   * prints it) and {@code java-version.txt}.
+   */
+  static ObjectNode collect(Path dir) throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    keyValues(dir.resolve("run.env")).forEach(root::put);
+    ArrayNode its = root.putArray("iterations");
+    List<Path> dirs;
+    try (var s = Files.list(dir)) {
+      dirs = s.filter(Files::isDirectory).sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+    }
+    for (Path d : dirs) {
+      ObjectNode it = its.addObject();
+      Map<String, String> meta = keyValues(d.resolve("meta.env"));
+      for (var e : meta.entrySet()) {
+        switch (e.getKey()) {
+          case "buildSeconds" -> it.put(e.getKey(), Double.parseDouble(e.getValue()));
+          case "compressedBytes" -> it.put(e.getKey(), Long.parseLong(e.getValue()));
+          default -> it.put(e.getKey(), e.getValue());
+        }
+      }
+      Path inspect = d.resolve("inspect.json");
+      if (Files.isRegularFile(inspect)) {
+        it.set("inspect", JSON.readTree(Files.readString(inspect)));
+      }
+      Path history = d.resolve("history.json");
+      if (Files.isRegularFile(history)) {
+        it.set("history", readJsonArrayOrLines(Files.readString(history)));
+      }
+      Path java = d.resolve("java-version.txt");
+      if (Files.isRegularFile(java)) {
+        it.put("javaVersion", Files.readString(java));
+      }
+    }
+    return root;
+  }
+
+  static ArrayNode readJsonArrayOrLines(String text) throws IOException {
+    String t = text.strip();
+    if (t.startsWith("[")) {
+      return (ArrayNode) JSON.readTree(t);
+    }
+    ArrayNode arr = JSON.createArrayNode();
+    for (String line : t.lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
+      arr.add(JSON.readTree(line));
+    }
+    return arr;
+  }
+
+  /** key=value lines (the value is everything after the first '='; blank lines and # comments skipped). */
+  static Map<String, String> keyValues(Path file) throws IOException {
+    Map<String, String> m = new LinkedHashMap<>();
+    if (!Files.isRegularFile(file)) {
+      return m;
+    }
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      int eq = line.indexOf('=');
+      if (line.isBlank() || line.startsWith("#") || eq <= 0) {
+        continue;
+      }
+      m.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+    }
+    return m;
   }
 
   // ---------------------------------------------------------------- parsing engine output
@@ -306,10 +388,14 @@ public final class SizesReport {
     };
   }
 
-  private static String describe(Layer l) {
+  /** What made a layer: the command (docker history's CREATED BY), with the engine's comment if it adds one. */
+  static String describe(Layer l) {
     String by = l.createdBy().replaceFirst("^/bin/sh -c #\\(nop\\)\\s*", "").replaceFirst("^/bin/sh -c ", "RUN ");
+    String c = l.comment();
     if (by.isEmpty()) {
-      by = l.comment().isEmpty() ? "(unknown)" : l.comment();
+      by = c.isEmpty() ? "(unknown)" : c;
+    } else if (!c.isEmpty() && !by.contains(c) && !c.equals("imported from tarball")) {
+      by = by + " (" + c + ")";
     }
     return by.replaceAll("\\s+", " ");
   }

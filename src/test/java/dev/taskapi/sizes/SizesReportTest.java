@@ -14,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
@@ -139,7 +140,7 @@ class SizesReportTest {
         && slim.contains("25.0.1 Temurin"), slim);
     assertTrue(text.contains("Target (>= 90 %, the slim Jib or the jlink image): met"), text);
     assertTrue(text.contains("Layers of the smallest image, localhost/task-api:1.0.0-slim"), text);
-    assertTrue(text.contains("12.9MB  jib-maven-plugin:3.5.2"), text);
+    assertTrue(text.contains("12.9MB  jib-maven-plugin:3.5.2\n"), text);
     assertTrue(text.contains("Bases: Debian-built (BASES=debian)"), text);
     assertTrue(text.contains("OpenJDK Runtime Environment (build 17.0.17+10-Debian-1deb12u1)"), text);
   }
@@ -202,6 +203,40 @@ class SizesReportTest {
     assertTrue(md.startsWith("| Variant | Technique | Size | Compressed | Layers | vs naive | Java |"));
     assertTrue(md.contains("| jib-slim | Jib: jlink runtime on glibc-only base | 61.2MB | 27.4MB | 5 | 90.0% |"), md);
     assertTrue(md.contains("| v3-alpine | Alpine JRE runtime stage | skipped: no offline Alpine equivalent"), md);
+  }
+
+  @Test
+  void collectsTheScriptsDirectoryInTableOrder() throws Exception {
+    Path dir = Path.of(SizesReportTest.class.getResource("/sizes/collect").toURI());
+    Run run = SizesReport.parse(SizesReport.collect(dir));
+    assertEquals("podman 4.3.1", run.engine());
+    assertEquals("debian", run.basesMode());
+    assertEquals(List.of("naive", "v3-alpine", "jib-slim"), run.iterations().stream().map(Iteration::name).toList());
+    Iteration naive = run.iterations().get(0);
+    assertEquals(600_000_000L, naive.sizeBytes());
+    assertEquals(240_000_000L, naive.compressedBytes());
+    assertEquals(55.0, naive.buildSeconds(), 1e-9);
+    assertEquals(3, naive.history().size(), "docker's one-object-per-line history, blank line ignored");
+    assertEquals(20_000_000L, naive.history().get(1).bytes());
+    assertEquals("17.0.17 Debian", SizesReport.javaShort(naive.javaVersion()));
+    assertEquals("MAVEN_IMAGE=localhost/task-api-base/maven-jdk17:bookworm", naive.bases());
+    Iteration alpine = run.iterations().get(1);
+    assertEquals(Status.SKIPPED, alpine.status());
+    assertEquals("no offline equivalent: reason = Alpine's mirrors are unreachable", alpine.reason());
+    assertEquals(90.0, run.reduction(run.iterations().get(2)).orElseThrow(), 1e-9);
+    assertTrue(run.targetMet());
+    assertFalse(run.anyFailed());
+  }
+
+  @Test
+  void layerDescriptionsReadLikeDockerHistory() {
+    assertEquals("CMD [\"java\"]", SizesReport.describe(new SizesReport.Layer(0, "/bin/sh -c #(nop) CMD [\"java\"]", "")));
+    assertEquals("RUN mvn package", SizesReport.describe(new SizesReport.Layer(0, "/bin/sh -c mvn   package", "")));
+    assertEquals("jib-maven-plugin:3.5.2 (dependencies)",
+        SizesReport.describe(new SizesReport.Layer(0, "jib-maven-plugin:3.5.2", "dependencies")));
+    assertEquals("base rootfs", SizesReport.describe(new SizesReport.Layer(0, "", "base rootfs")));
+    assertEquals("ADD file:abc in /",
+        SizesReport.describe(new SizesReport.Layer(0, "/bin/sh -c #(nop) ADD file:abc in /", "imported from tarball")));
   }
 
   private static Iteration ok(String name, long bytes) {

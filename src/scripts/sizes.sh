@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# `make sizes`: builds every dockerfiles/ iteration, loads both Jib images, smoke-tests each image (started,
+# GET /health 200 on a loopback port), asks each image's own java for its version, measures it, and hands
+# what it collected to the report (src/test/java/dev/taskapi/sizes/SizesReport.java), which prints the table
+# and the layer breakdown of the smallest image and writes OUT/sizes.json and OUT/sizes.svg.
+#
+# Sizes: "SIZE" is the engine's image size (`image inspect` .Size, what `docker images` shows); "COMPRESSED"
+# is `ENGINE save IMAGE | gzip -6 | wc -c`, the gzipped docker-archive: close to what a registry stores and
+# a node pulls (layers are gzipped there too), the same method for every image.
+#
+# Maven repository: the Dockerfiles cache it with RUN --mount=type=cache (docker BuildKit and podman), which
+# needs network from inside the build. With podman, this script bind-mounts the host's repository instead
+# (SIZES_M2, default ~/.m2, filled by `make build`): `podman build -v ~/.m2:/root/.m2` (the naive build reads it
+# at /m2-cache), so nothing is downloaded per iteration and builds work where containers can't reach
+# Maven Central (or only through a proxy the host trusts). SIZES_M2=none uses the cache mounts instead.
+#
+# Usage: sizes.sh     env: ENGINE (podman|docker), BASES (debian|upstream), OUT (target/sizes),
+#                          SIZES_ONLY (space-separated iteration names, to run a subset), SIZES_M2
+# Needs: `mvn package` done (target/test-classes, target/lib: the report runs from them; v1-jre copies the jar),
+#        for BASES=debian the Debian-built bases (sizes-bases.sh, `make bases`), for the Jib rows `make images`.
+# Exit status: non-zero if any iteration failed (a skipped one, with its reason, is not a failure).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+engine=${ENGINE:-podman}
+bases=${BASES:-debian}
+out=${OUT:-target/sizes}
+only=${SIZES_ONLY:-}
+version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
+command -v "$engine" >/dev/null || { echo "error: ENGINE=$engine not found (src/scripts/podman-setup.sh)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "error: curl not found (apt-get install curl)" >&2; exit 1; }
+case "$bases" in debian|upstream) ;; *) echo "error: BASES=$bases (debian or upstream)" >&2; exit 1 ;; esac
+ls target/test-classes/dev/taskapi/sizes/SizesReport.class target/lib/jackson-databind-*.jar >/dev/null 2>&1 || {
+  echo "error: run 'mvn -DskipTests package' first (the report runs from target/test-classes and target/lib)" >&2
+  exit 1; }
+
+collect=$out/collect
+rm -rf "$collect"; mkdir -p "$collect" "$out/logs"
+{
+  echo "engine=$engine $("$engine" version --format '{{.Client.Version}}' 2>/dev/null || echo '?')"
+  echo "bases=$bases"
+  echo "machine=$(uname -sm), $(nproc) cores, $(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"')"
+  echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} >"$collect/run.env"
+
+debian_maven=localhost/task-api-base/maven-jdk17:bookworm
+debian_jre=localhost/task-api-base/jre17:bookworm
+debian_nossl=localhost/task-api-base/base-nossl:bookworm
+pull=(); [ "$engine" = podman ] && [ "$bases" = debian ] && pull=(--pull=never)
+m2=${SIZES_M2:-$HOME/.m2}
+if [ "$engine" != podman ] || [ "$m2" = none ] || [ ! -d "$m2/repository" ]; then m2=; fi
+
+n=0
+# iteration NAME TECHNIQUE SOURCE: starts the iteration's collect directory; sets $dir.
+iteration() {
+  dir=$collect/$n-$1; n=$((n + 1)); mkdir -p "$dir"
+  printf 'name=%s\ntechnique=%s\nsource=%s\n' "$1" "$2" "$3" >"$dir/meta.env"
+}
+meta() { printf '%s=%s\n' "$1" "$(printf '%s' "$2" | tr '\n' ' ')" >>"$dir/meta.env"; }
+finish() { meta status "$1"; [ -z "${2:-}" ] || meta reason "$2"; echo "sizes: $(sed -n 's/^name=//p' "$dir/meta.env"): $1${2:+: $2}"; }
+wanted() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
+
+# measure IMAGE: inspect, history, compressed size, java -version, smoke test; records ok or failed.
+measure() {
+  local image=$1 java cid port code="" t0 i
+  "$engine" image inspect "$image" >"$dir/inspect.json" 2>"$dir/inspect.err" || { finish failed "image inspect failed: $(head -c 300 "$dir/inspect.err")"; return; }
+  if [ "$engine" = podman ]; then
+    "$engine" history --format json "$image" >"$dir/history.json"
+  else
+    "$engine" history --no-trunc --human=false --format '{{json .}}' "$image" >"$dir/history.json"
+  fi
+  meta compressedBytes "$("$engine" save "$image" 2>/dev/null | gzip -6 -c | wc -c)"
+  # The image's own java: the entrypoint's if it is a java binary (jlink images: /opt/java/bin/java), else PATH's.
+  java=$("$engine" image inspect --format '{{json .Config.Entrypoint}}' "$image" | sed -n 's/^\["\([^"]*java\)".*/\1/p')
+  "$engine" run --rm --entrypoint "${java:-java}" "$image" -version >"$dir/java-version.txt" 2>&1 \
+    || { finish failed "'${java:-java} -version' failed in the image: $(head -c 300 "$dir/java-version.txt")"; return; }
+  cid=$("$engine" run -d -p 127.0.0.1::8080 -v "$PWD/models:/app/models:ro" "$image" 2>"$dir/run.err") \
+    || { finish failed "the container did not start: $(head -c 300 "$dir/run.err")"; return; }
+  port=$("$engine" port "$cid" 8080/tcp | head -1 | sed 's/.*://')
+  t0=$(date +%s%N)
+  for i in $(seq 1 120); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/health" || true)
+    [ "$code" = 200 ] && break
+    "$engine" inspect --format '{{.State.Running}}' "$cid" 2>/dev/null | grep -q true || break
+    sleep 0.5
+  done
+  local ms=$(( ($(date +%s%N) - t0) / 1000000 )) secs
+  secs=$((ms / 1000)).$((ms % 1000 / 100))
+  "$engine" logs "$cid" >"$dir/container.log" 2>&1 || true
+  "$engine" stop -t 10 "$cid" >/dev/null 2>&1 || true
+  "$engine" rm -f "$cid" >/dev/null 2>&1 || true
+  if [ "$code" = 200 ]; then
+    meta health "GET /health 200 after ${secs} s"; finish ok
+  else
+    finish failed "GET /health gave ${code:-no answer} within ${secs} s (log: $dir/container.log: $(tail -c 200 "$dir/container.log" | tr '\n' ' '))"
+  fi
+}
+
+# dockerfile NAME TECHNIQUE ARG=debian-image...: builds dockerfiles/Dockerfile.NAME as task-api:NAME.
+dockerfile() {
+  local name=$1 technique=$2; shift 2
+  wanted "$name" || return 0
+  iteration "$name" "$technique" "dockerfiles/Dockerfile.$name"
+  local args=() used=() a t0 rc=0
+  if [ "$bases" = debian ]; then
+    for a in "$@"; do args+=(--build-arg "$a"); used+=("$a"); done
+  else
+    for a in $(sed -n 's/^ARG \([A-Z_]*_IMAGE\)=\(.*\)/\1=\2/p' "dockerfiles/Dockerfile.$name"); do used+=("$a"); done
+  fi
+  meta bases "${used[*]}"
+  meta image "localhost/task-api:$name"
+  if [ -n "$m2" ]; then
+    if [ "$name" = naive ]; then args+=(-v "$m2:/m2-cache:ro"); else args+=(-v "$m2:/root/.m2"); fi
+  fi
+  echo "sizes: $name: building dockerfiles/Dockerfile.$name (log: $out/logs/$name.build.log)"
+  t0=$SECONDS
+  timeout 1200 "$engine" build "${pull[@]}" -f "dockerfiles/Dockerfile.$name" -t "localhost/task-api:$name" "${args[@]}" . \
+    >"$out/logs/$name.build.log" 2>&1 || rc=$?
+  meta buildSeconds $((SECONDS - t0))
+  if [ $rc -ne 0 ]; then
+    finish failed "build failed (exit $rc): $(grep -v '^\s*$' "$out/logs/$name.build.log" | tail -3 | tr '\n' ' ' | head -c 400)"
+    return 0
+  fi
+  measure "localhost/task-api:$name"
+}
+
+# jib NAME TECHNIQUE TAR: loads a Jib docker-archive tar (written by `make images`).
+jib() {
+  local name=$1 technique=$2 tar=$3 loaded image t0
+  wanted "$name" || return 0
+  iteration "$name" "$technique" "$tar (make images)"
+  meta bases "from make bases (mk/images.mk)"
+  [ -f "$tar" ] || { finish failed "$tar not found: run 'make images' first"; return 0; }
+  t0=$SECONDS
+  loaded=$("$engine" load -i "$tar" 2>&1) || { finish failed "load failed: $(echo "$loaded" | tail -2 | tr '\n' ' ')"; return 0; }
+  meta buildSeconds $((SECONDS - t0))
+  image=$(echo "$loaded" | sed -n 's/^Loaded image[^:]*: *//p' | tail -1)
+  [ -n "$image" ] || { finish failed "no image name in the load output: $loaded"; return 0; }
+  meta image "$image"
+  measure "$image"
+}
+
+dockerfile naive "JDK + Maven image; built and run in one stage" "MAVEN_IMAGE=$debian_maven"
+dockerfile v1-jre "JRE base + the jar built on the host" "JRE_IMAGE=$debian_jre"
+dockerfile v2-multistage "Maven builder stage + JRE runtime stage" "MAVEN_IMAGE=$debian_maven" "JRE_IMAGE=$debian_jre"
+if [ "$bases" = debian ]; then
+  if wanted v3-alpine; then
+    iteration v3-alpine "Alpine (musl) JRE runtime stage" dockerfiles/Dockerfile.v3-alpine
+    finish skipped "no offline equivalent: an Alpine JRE comes only from Alpine's package mirrors or a registry, and this machine reaches neither (BASES=upstream builds it)"
+  fi
+else
+  dockerfile v3-alpine "Alpine (musl) JRE runtime stage"
+fi
+dockerfile v4-jlink "jlink runtime (jdeps modules) on distroless base-nossl, multi-stage" "JDK_IMAGE=$debian_maven" "RUNTIME_IMAGE=$debian_nossl"
+jib jib-distroless "Jib: app layers on a distroless Java base" target/jib/task-api-distroless.tar
+jib jib-slim "Jib: jlink runtime on the glibc-only distroless base" target/jib/task-api-slim.tar
+
+java -cp "target/test-classes:target/lib/*" dev.taskapi.sizes.SizesReport "$collect" "$out"
