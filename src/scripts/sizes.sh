@@ -14,7 +14,8 @@
 # at /m2-cache), so nothing is downloaded per iteration and builds work where containers can't reach
 # Maven Central (or only through a proxy the host trusts). SIZES_M2=none uses the cache mounts instead.
 #
-# Usage: sizes.sh     env: ENGINE (podman|docker), BASES (debian|upstream), OUT (target/sizes),
+# Usage: sizes.sh     env: ENGINE (podman|docker), BASES (auto|debian|upstream), OUT (target/sizes),
+#                          JLINK_MODULES (passed to Dockerfile.v4-jlink when set: mk/images.mk sets the slim's),
 #                          SIZES_ONLY (space-separated iteration names, to run a subset), SIZES_M2
 # Needs: `mvn package` done (target/test-classes, target/lib: the report runs from them; v1-jre copies the jar),
 #        for BASES=debian the Debian-built bases (sizes-bases.sh, `make bases`), for the Jib rows `make images`.
@@ -28,7 +29,12 @@ only=${SIZES_ONLY:-}
 version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
 command -v "$engine" >/dev/null || { echo "error: ENGINE=$engine not found (src/scripts/podman-setup.sh)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "error: curl not found (apt-get install curl)" >&2; exit 1; }
-case "$bases" in debian|upstream) ;; *) echo "error: BASES=$bases (debian or upstream)" >&2; exit 1 ;; esac
+case "$bases" in
+  debian|upstream) ;;
+  auto) if curl -s -o /dev/null --max-time 4 https://registry-1.docker.io/v2/; then bases=upstream; else bases=debian; fi
+        echo "sizes: BASES=auto: $bases" ;;
+  *) echo "error: BASES=$bases (auto, debian or upstream)" >&2; exit 1 ;;
+esac
 ls target/test-classes/dev/taskapi/sizes/SizesReport.class target/lib/jackson-databind-*.jar >/dev/null 2>&1 || {
   echo "error: run 'mvn -DskipTests package' first (the report runs from target/test-classes and target/lib)" >&2
   exit 1; }
@@ -108,6 +114,7 @@ dockerfile() {
   fi
   meta bases "${used[*]}"
   meta image "localhost/task-api:$name"
+  if [ "$name" = v4-jlink ] && [ -n "${JLINK_MODULES:-}" ]; then args+=(--build-arg "JLINK_MODULES=$JLINK_MODULES"); fi
   if [ -n "$m2" ]; then
     if [ "$name" = naive ]; then args+=(-v "$m2:/m2-cache:ro"); else args+=(-v "$m2:/root/.m2"); fi
   fi
