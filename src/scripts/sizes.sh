@@ -58,11 +58,14 @@ if [ "$engine" != podman ] || [ "$m2" = none ] || [ ! -d "$m2/repository" ]; the
 n=0
 # iteration NAME TECHNIQUE SOURCE: starts the iteration's collect directory; sets $dir.
 iteration() {
-  dir=$collect/$n-$1; n=$((n + 1)); mkdir -p "$dir"
+  dir=$collect/$n-$1; n=$((n + 1)); mkdir -p "$dir"; it_t0=$SECONDS
   printf 'name=%s\ntechnique=%s\nsource=%s\n' "$1" "$2" "$3" >"$dir/meta.env"
 }
 meta() { printf '%s=%s\n' "$1" "$(printf '%s' "$2" | tr '\n' ' ')" >>"$dir/meta.env"; }
-finish() { meta status "$1"; [ -z "${2:-}" ] || meta reason "$2"; echo "sizes: $(sed -n 's/^name=//p' "$dir/meta.env"): $1${2:+: $2}"; }
+finish() {
+  meta status "$1"; [ -z "${2:-}" ] || meta reason "$2"
+  echo "sizes: $(sed -n 's/^name=//p' "$dir/meta.env"): $1${2:+: $2} ($((SECONDS - it_t0)) s)"
+}
 wanted() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
 
 # measure IMAGE: inspect, history, compressed size, java -version, smoke test; records ok or failed.
@@ -157,7 +160,7 @@ if [ "$bases" = debian ]; then
 else
   dockerfile v3-alpine "Alpine (musl) JRE runtime stage"
 fi
-dockerfile v4-jlink "jlink runtime (jdeps modules) on distroless base-nossl, multi-stage" "JDK_IMAGE=$debian_maven" "RUNTIME_IMAGE=$debian_nossl"
+dockerfile v4-jlink "multi-stage: jlink runtime (the slim's modules) on distroless base-nossl" "JDK_IMAGE=$debian_maven" "RUNTIME_IMAGE=$debian_nossl"
 jib jib-distroless "Jib: app layers on a distroless Java base" target/jib/task-api-distroless.tar
 jib jib-slim "Jib: jlink runtime on the glibc-only distroless base" target/jib/task-api-slim.tar
 

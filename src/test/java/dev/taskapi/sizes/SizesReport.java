@@ -391,7 +391,9 @@ public final class SizesReport {
   /** What made a layer: the command (docker history's CREATED BY), with the engine's comment if it adds one. */
   static String describe(Layer l) {
     String by = l.createdBy().replaceFirst("^/bin/sh -c #\\(nop\\)\\s*", "").replaceFirst("^/bin/sh -c ", "RUN ");
-    String c = l.comment();
+    // podman notes the parent image ("FROM 1a2b3c"), and COPY/ADD name their content by a 64-digit digest.
+    String c = l.comment().matches("FROM [0-9a-f]+") ? "" : l.comment();
+    by = by.replaceAll("\\b(file|dir):([0-9a-f]{12})[0-9a-f]{52}\\b", "$1:$2");
     if (by.isEmpty()) {
       by = c.isEmpty() ? "(unknown)" : c;
     } else if (!c.isEmpty() && !by.contains(c) && !c.equals("imported from tarball")) {

@@ -235,6 +235,9 @@ class SizesReportTest {
     assertEquals("jib-maven-plugin:3.5.2 (dependencies)",
         SizesReport.describe(new SizesReport.Layer(0, "jib-maven-plugin:3.5.2", "dependencies")));
     assertEquals("base rootfs", SizesReport.describe(new SizesReport.Layer(0, "", "base rootfs")));
+    assertEquals("COPY dir:9aaa4187aabb in /app/lib/", SizesReport.describe(new SizesReport.Layer(0,
+        "/bin/sh -c #(nop) COPY dir:9aaa4187aabbffa24e5ba3eada5671c716cbdf5fcba321354e158e3209f62150 in /app/lib/ ",
+        "FROM eabb0123cdef")));
     assertEquals("ADD file:abc in /",
         SizesReport.describe(new SizesReport.Layer(0, "/bin/sh -c #(nop) ADD file:abc in /", "imported from tarball")));
   }
