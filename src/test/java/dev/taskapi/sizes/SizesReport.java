@@ -107,9 +107,11 @@ public final class SizesReport {
     Run run = parse(collected);
     Files.writeString(out.resolve("sizes.json"), JSON.writeValueAsString(toJson(run)) + "\n");
     Files.writeString(out.resolve("sizes.svg"), svg(run));
+    Files.writeString(out.resolve("sizes.md"), markdown(run));
     PrintStream o = System.out;
     o.print(text(run));
-    o.println("Wrote " + out.resolve("sizes.json") + " and " + out.resolve("sizes.svg"));
+    o.println("Wrote " + out.resolve("sizes.json") + ", " + out.resolve("sizes.svg") + " and "
+        + out.resolve("sizes.md") + " (the table in Markdown)");
     System.exit(run.anyFailed() ? 1 : 0);
   }
 
@@ -391,15 +393,16 @@ public final class SizesReport {
   /** What made a layer: the command (docker history's CREATED BY), with the engine's comment if it adds one. */
   static String describe(Layer l) {
     String by = l.createdBy().replaceFirst("^/bin/sh -c #\\(nop\\)\\s*", "").replaceFirst("^/bin/sh -c ", "RUN ");
-    // podman notes the parent image ("FROM 1a2b3c"), and COPY/ADD name their content by a 64-digit digest.
-    String c = l.comment().matches("FROM [0-9a-f]+") ? "" : l.comment();
+    // podman notes the parent image ("FROM 1a2b3c", "FROM base:tag"): the table's order already says that.
+    // COPY/ADD name their content by a 64-digit digest: 12 digits identify it, like docker's image IDs.
+    String c = l.comment().startsWith("FROM ") ? "" : l.comment();
     by = by.replaceAll("\\b(file|dir):([0-9a-f]{12})[0-9a-f]{52}\\b", "$1:$2");
     if (by.isEmpty()) {
       by = c.isEmpty() ? "(unknown)" : c;
     } else if (!c.isEmpty() && !by.contains(c) && !c.equals("imported from tarball")) {
       by = by + " (" + c + ")";
     }
-    return by.replaceAll("\\s+", " ");
+    return by.replaceAll("\\s+", " ").trim();
   }
 
   static String abbreviate(String s, int max) {

@@ -238,6 +238,9 @@ class SizesReportTest {
     assertEquals("COPY dir:9aaa4187aabb in /app/lib/", SizesReport.describe(new SizesReport.Layer(0,
         "/bin/sh -c #(nop) COPY dir:9aaa4187aabbffa24e5ba3eada5671c716cbdf5fcba321354e158e3209f62150 in /app/lib/ ",
         "FROM eabb0123cdef")));
+    assertEquals("COPY dir:ff626d28b09b in /usr/lib/", SizesReport.describe(new SizesReport.Layer(0,
+        "/bin/sh -c #(nop) COPY dir:ff626d28b09b67f033dffb5540d7bc4e194a70944320fb43595e981c016ab3ce in /usr/lib/",
+        "FROM localhost/task-api-base/base-nossl:bookworm")));
     assertEquals("ADD file:abc in /",
         SizesReport.describe(new SizesReport.Layer(0, "/bin/sh -c #(nop) ADD file:abc in /", "imported from tarball")));
   }
