@@ -133,12 +133,12 @@ dockerfile() {
   measure "localhost/task-api:$name"
 }
 
-# jib NAME TECHNIQUE TAR: loads a Jib docker-archive tar (written by `make images`).
+# jib NAME TECHNIQUE TAR BASE: loads a Jib docker-archive tar (written by `make images` FROM BASE).
 jib() {
-  local name=$1 technique=$2 tar=$3 loaded image t0
+  local name=$1 technique=$2 tar=$3 base=$4 loaded image t0
   wanted "$name" || return 0
   iteration "$name" "$technique" "$tar (make images)"
-  meta bases "from make bases (mk/images.mk)"
+  meta bases "$base"
   [ -f "$tar" ] || { finish failed "$tar not found: run 'make images' first"; return 0; }
   t0=$SECONDS
   loaded=$("$engine" load -i "$tar" 2>&1) || { finish failed "load failed: $(echo "$loaded" | tail -2 | tr '\n' ' ')"; return 0; }
@@ -161,7 +161,13 @@ else
   dockerfile v3-alpine "Alpine (musl) JRE runtime stage"
 fi
 dockerfile v4-jlink "multi-stage: jlink runtime (the slim's modules) on distroless base-nossl" "JDK_IMAGE=$debian_maven" "RUNTIME_IMAGE=$debian_nossl"
-jib jib-distroless "Jib: app layers on a distroless Java base" target/jib/task-api-distroless.tar
-jib jib-slim "Jib: jlink runtime on the glibc-only distroless base" target/jib/task-api-slim.tar
+if [ "$bases" = debian ]; then
+  jib_java="localhost/task-api-base/java17:bookworm (make bases)"; jib_slim="$debian_nossl (make bases)"
+else
+  jib_java="${UPSTREAM_BASE_JAVA:-upstream distroless java} (mk/images.mk)"
+  jib_slim="${UPSTREAM_BASE_SLIM:-upstream distroless base-nossl} (mk/images.mk)"
+fi
+jib jib-distroless "Jib: app layers on a distroless Java base" target/jib/task-api-distroless.tar "$jib_java"
+jib jib-slim "Jib: jlink runtime on the glibc-only distroless base" target/jib/task-api-slim.tar "$jib_slim"
 
 java -cp "target/test-classes:target/lib/*" dev.taskapi.sizes.SizesReport "$collect" "$out"

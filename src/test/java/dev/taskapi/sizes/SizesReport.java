@@ -378,6 +378,12 @@ public final class SizesReport {
         b.append(String.format(Locale.ROOT, "  %-16s %s%n", it.name(), first.trim()));
       }
     }
+    b.append("\nBases of each image:\n");
+    for (Iteration it : run.iterations()) {
+      if (!it.bases().isEmpty()) {
+        b.append(String.format(Locale.ROOT, "  %-16s %s%n", it.name(), it.bases()));
+      }
+    }
     return b.toString();
   }
 

@@ -142,6 +142,7 @@ class SizesReportTest {
     assertTrue(text.contains("Layers of the smallest image, localhost/task-api:1.0.0-slim"), text);
     assertTrue(text.contains("12.9MB  jib-maven-plugin:3.5.2\n"), text);
     assertTrue(text.contains("Bases: Debian-built (BASES=debian)"), text);
+    assertTrue(text.contains("  v1-jre           JRE_IMAGE=localhost/task-api-base/jre17:bookworm\n"), text);
     assertTrue(text.contains("OpenJDK Runtime Environment (build 17.0.17+10-Debian-1deb12u1)"), text);
   }
 
