@@ -5,6 +5,7 @@
 #   OUT/java17.tar      localhost/task-api-base/java17:bookworm      + Debian's openjdk-17-jre-headless
 # Usage: build-bases.sh [OUT]         (default OUT=target/bases; skips a tar whose inputs did not change)
 #        build-bases.sh --lock        rewrite src/scripts/bases.lock with the versions apt offers now
+# env: BASES_PIN=fallback (default: a pinned version Debian no longer offers is replaced, with a warning) | strict
 # Needs: apt-get (Debian/Ubuntu with bookworm sources), dpkg-deb, umoci, skopeo, java (for the Java trust store).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -30,7 +31,7 @@ for t in dpkg-deb umoci skopeo sha256sum apt-get java; do
   command -v "$t" >/dev/null || { echo "error: $t not found (src/scripts/podman-setup.sh installs umoci and skopeo)" >&2; exit 1; }
 done
 out=$(mkdir -p "${1:-target/bases}" && cd "${1:-target/bases}" && pwd)
-debs="$out/debs"; mkdir -p "$debs"
+debs="$out/debs"; mkdir -p "$debs"; rm -f "$debs/.unpinned"
 
 # Fetch one pinned .deb into the cache and check its sha256 against the lock.
 fetch() {
@@ -39,10 +40,22 @@ fetch() {
   [ -n "$v" ] || { echo "error: $p is not in $lock" >&2; exit 1; }
   f=$(ls "$debs/${p}_"*"${v#*:}"_*.deb 2>/dev/null | head -1 || true)
   if [ -z "$f" ]; then
-    (cd "$debs" && apt-get -o APT::Sandbox::User=root download -q "$p=$v" >/dev/null 2>"$debs/apt.err") || {
-      cat "$debs/apt.err" >&2
-      echo "error: the pinned $p=$v is no longer offered by apt (Debian replaced it); run" \
-           "'src/scripts/build-bases.sh --lock' (or 'apt-get update' first) and commit bases.lock" >&2; exit 1; }
+    if ! (cd "$debs" && apt-get -o APT::Sandbox::User=root download -q "$p=$v" >/dev/null 2>"$debs/apt.err"); then
+      # Debian drops a version from its mirrors once a (security) update replaces it. Strict mode fails;
+      # the default takes what apt offers now, says so loudly, and does not cache the result.
+      if [ "${BASES_PIN:-fallback}" = strict ]; then
+        cat "$debs/apt.err" >&2
+        echo "error: the pinned $p=$v is no longer offered by apt; run 'src/scripts/build-bases.sh --lock'" \
+             "(after 'apt-get update') and commit bases.lock" >&2; exit 1
+      fi
+      (cd "$debs" && apt-get -o APT::Sandbox::User=root download -q "$p" >/dev/null 2>"$debs/apt.err") || {
+        cat "$debs/apt.err" >&2; echo "error: apt cannot download $p at all" >&2; exit 1; }
+      f=$(ls -t "$debs/${p}_"*.deb | head -1)
+      echo "WARNING: $p=$v (bases.lock) is no longer offered by apt: using $(basename "$f") instead;" \
+           "re-pin with 'src/scripts/build-bases.sh --lock' (BASES_PIN=strict makes this an error)" >&2
+      : >"$debs/.unpinned"
+      echo "$f"; return
+    fi
     f=$(ls "$debs/${p}_"*"${v#*:}"_*.deb | head -1)
   fi
   echo "$sum  $f" | sha256sum -c --quiet - || { echo "error: $f does not match the sha256 in $lock" >&2; exit 1; }
@@ -124,7 +137,7 @@ build() {
       pack "$name" "$root" "$tar" --config.env JAVA_HOME=/$jh --config.entrypoint /usr/bin/java ;;
   esac
   rm -rf "$root"
-  echo "$key" >"$out/$what.inputs"
+  if [ -f "$debs/.unpinned" ]; then rm -f "$out/$what.inputs"; else echo "$key" >"$out/$what.inputs"; fi
   echo "base $name: built $tar ($(du -m "$tar" | cut -f1) MB, image id sha256:$(id_of "$tar" | cut -c1-12))"
 }
 
