@@ -269,6 +269,26 @@ abstract class ImageContractTest {
   }
 
   @Test
+  @Order(9)
+  void aHostNameInHostIsResolvedInTheImage() throws Exception {
+    // Binding to a name, not an address, takes the name-resolution path (which the slim runtime's module set
+    // must support without java.naming): the server must come up listening, with nothing logged in error.
+    String other = start(MODELS, Map.of("HOST", "localhost"));
+    long deadline = System.nanoTime() + READY_WITHIN.toNanos();
+    String logs = "";
+    while (System.nanoTime() < deadline && !logs.contains("listening on localhost:8080")) {
+      Thread.sleep(200);
+      Engine.Result r = Engine.run(Duration.ofSeconds(30), "logs", other);
+      logs = r.out() + r.err();
+      JsonNode state = inspect("container", other).get("State");
+      assertTrue(state.get("Running").asBoolean(), "exited (" + state.get("ExitCode") + "):\n" + logs);
+    }
+    assertTrue(logs.contains("listening on localhost:8080"), "not listening on localhost:8080:\n" + logs);
+    assertFalse(logs.contains("SEVERE") || logs.contains("Exception"), logs);
+    Engine.run(Duration.ofSeconds(60), "rm", "-f", other).check("removing " + other);
+  }
+
+  @Test
   @Order(6)
   void theImageHasNoShell() {
     for (String shell : List.of("sh", "/bin/sh", "/bin/bash", "/busybox/sh")) {
