@@ -1,14 +1,13 @@
 package dev.taskapi.container;
 
+import dev.taskapi.testing.Command;
+import dev.taskapi.testing.Command.Result;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** The container engine the tests drive: ENGINE if set (the Makefile exports it), else podman, else docker. */
@@ -16,15 +15,6 @@ final class Engine {
   static final String NAME = detect();
 
   private Engine() {}
-
-  record Result(int code, String out, String err) {
-    Result check(String what) {
-      if (code != 0) {
-        throw new AssertionError(what + " failed (exit " + code + "): " + err.strip() + " " + out.strip());
-      }
-      return this;
-    }
-  }
 
   static boolean present() {
     return NAME != null;
@@ -42,32 +32,7 @@ final class Engine {
   }
 
   static Result exec(Duration timeout, List<String> cmd) {
-    try {
-      Process p = new ProcessBuilder(cmd).start();
-      p.getOutputStream().close();
-      CompletableFuture<String> out = drain(p.getInputStream());
-      CompletableFuture<String> err = drain(p.getErrorStream());
-      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(String.join(" ", cmd) + " did not finish within " + timeout);
-      }
-      return new Result(p.exitValue(), out.join(), err.join());
-    } catch (IOException e) {
-      throw new AssertionError("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
-
-  private static CompletableFuture<String> drain(InputStream in) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (in) {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return "";
-      }
-    });
+    return Command.exec(timeout, cmd);
   }
 
   private static String detect() {

@@ -1,5 +1,6 @@
 package dev.taskapi.container;
 
+import dev.taskapi.testing.Command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -143,7 +144,7 @@ abstract class ImageContractTest {
   }
 
   String logs() {
-    Engine.Result r = Engine.run(Duration.ofSeconds(30), "logs", container);
+    Command.Result r = Engine.run(Duration.ofSeconds(30), "logs", container);
     return r.out() + r.err();
   }
 
@@ -278,7 +279,7 @@ abstract class ImageContractTest {
     String logs = "";
     while (System.nanoTime() < deadline && !logs.contains("listening on localhost:8080")) {
       Thread.sleep(200);
-      Engine.Result r = Engine.run(Duration.ofSeconds(30), "logs", other);
+      Command.Result r = Engine.run(Duration.ofSeconds(30), "logs", other);
       logs = r.out() + r.err();
       JsonNode state = inspect("container", other).get("State");
       assertTrue(state.get("Running").asBoolean(), "exited (" + state.get("ExitCode") + "):\n" + logs);
@@ -292,7 +293,7 @@ abstract class ImageContractTest {
   @Order(6)
   void theImageHasNoShell() {
     for (String shell : List.of("sh", "/bin/sh", "/bin/bash", "/busybox/sh")) {
-      Engine.Result r = Engine.run(Duration.ofSeconds(60), "exec", container, shell, "-c", "true");
+      Command.Result r = Engine.run(Duration.ofSeconds(60), "exec", container, shell, "-c", "true");
       assertNotEquals(0, r.code(), shell + " ran in the image: " + r.out() + r.err());
     }
   }

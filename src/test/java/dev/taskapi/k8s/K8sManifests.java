@@ -2,28 +2,27 @@ package dev.taskapi.k8s;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
+import dev.taskapi.testing.Command;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -44,66 +43,23 @@ final class K8sManifests {
   private K8sManifests() {}
 
   static boolean commandWorks(String... command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return Command.works(command);
   }
 
   /** Runs a command in the project directory; fails the test with its output unless it exits 0. */
   static String run(Map<String, String> env, String... command) {
-    try {
-      ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile());
-      pb.environment().putAll(env);
-      Path err = Files.createTempFile("k8s-test", ".err");
-      pb.redirectError(err.toFile());
-      Process p = pb.start();
-      String out;
-      try (InputStream in = p.getInputStream()) {
-        out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-      if (!p.waitFor(5, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        fail(String.join(" ", command) + " did not finish within 5 minutes");
-      }
-      String stderr = Files.readString(err);
-      Files.delete(err);
-      if (p.exitValue() != 0) {
-        fail(String.join(" ", command) + " exited " + p.exitValue() + "\n" + out + "\n" + stderr);
-      }
-      if (!stderr.isBlank()) {
-        System.err.print(stderr);
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
+    Command.Result result = Command.exec(ROOT.toFile(), env, Duration.ofMinutes(5), List.of(command))
+        .check(String.join(" ", command));
+    if (!result.err().isBlank()) {
+      System.err.print(result.err());
     }
+    return result.out();
   }
 
   /** Runs a command, returning stdout and stderr together whatever its exit status. */
   static String output(String... command) {
-    try {
-      Process p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
-      String out;
-      try (InputStream in = p.getInputStream()) {
-        out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-      p.waitFor(2, TimeUnit.MINUTES);
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    Command.Result result = Command.exec(ROOT.toFile(), Map.of(), Duration.ofMinutes(2), List.of(command));
+    return result.out() + result.err();
   }
 
   /**
