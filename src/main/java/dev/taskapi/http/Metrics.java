@@ -24,14 +24,12 @@ public final class Metrics {
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
   }
 
+  /** The scraping handler of this Vert.x instance's Prometheus registry, resolved once, when routes are built. */
   static Handler<RoutingContext> scrapingHandler() {
-    return ctx -> {
-      MeterRegistry registry = BackendRegistries.getDefaultNow();
-      if (registry instanceof PrometheusMeterRegistry prometheus) {
-        PrometheusScrapingHandler.create(prometheus).handle(ctx);
-      } else {
-        ctx.fail(new ProblemException(503, "metrics are not enabled in this Vert.x instance"));
-      }
-    };
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    if (registry instanceof PrometheusMeterRegistry prometheus) {
+      return PrometheusScrapingHandler.create(prometheus);
+    }
+    return ctx -> ctx.fail(new ProblemException(503, "metrics are not enabled in this Vert.x instance"));
   }
 }
