@@ -1,17 +1,15 @@
 package dev.taskapi.health;
 
-import dev.taskapi.model.ModelRegistry;
-import dev.taskapi.model.ModelSnapshot;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import java.util.Map;
 
 /**
  * Liveness (the event loop answers) and readiness (the models passed their last scan and the service is not
@@ -23,12 +21,17 @@ public final class HealthHandlers {
   private final HealthCheckHandler liveness;
   private final HealthCheckHandler readiness;
 
-  public HealthHandlers(Vertx vertx, ModelRegistry models, Lifecycle lifecycle) {
+  /**
+   * @param readinessChecks what else readiness depends on (the models, the database), by name; each completes
+   *     its promise with OK or KO (with a reason in its data) and must not block
+   */
+  public HealthHandlers(Vertx vertx, Lifecycle lifecycle, Map<String, Handler<Promise<Status>>> readinessChecks) {
     this.liveness = HealthCheckHandler.createWithHealthChecks(
         HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK())));
-    this.readiness = HealthCheckHandler.createWithHealthChecks(HealthChecks.create(vertx)
-        .register("lifecycle", promise -> lifecycle(lifecycle, promise))
-        .register("models", promise -> models(models.snapshot(), promise)));
+    HealthChecks readinessProcedures = HealthChecks.create(vertx)
+        .register("lifecycle", promise -> lifecycle(lifecycle, promise));
+    readinessChecks.forEach(readinessProcedures::register);
+    this.readiness = HealthCheckHandler.createWithHealthChecks(readinessProcedures);
   }
 
   public Handler<RoutingContext> liveness() {
@@ -48,15 +51,5 @@ public final class HealthHandlers {
     promise.complete(lifecycle.draining()
         ? Status.KO(new JsonObject().put("reason", "shutting down: draining in-flight requests"))
         : Status.OK());
-  }
-
-  private static void models(ModelSnapshot snapshot, Promise<Status> promise) {
-    JsonObject data = new JsonObject().put("count", snapshot.models().size()).put("scanned_at", snapshot.scannedAt());
-    if (snapshot.ready()) {
-      promise.complete(Status.OK(data));
-    } else {
-      promise.complete(Status.KO(data.put("reason", String.join("; ", snapshot.problems()))
-          .put("problems", new JsonArray(snapshot.problems()))));
-    }
   }
 }

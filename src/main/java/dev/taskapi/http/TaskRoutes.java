@@ -9,6 +9,7 @@ import dev.taskapi.task.TaskHandlers;
 import dev.taskapi.task.TaskStore;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import java.util.Map;
 
 /** The HTTP surface of the service, wired to its dependencies. Used by the server verticle and by the tests. */
 public final class TaskRoutes {
@@ -21,7 +22,7 @@ public final class TaskRoutes {
     Router router = Router.router(vertx);
     TaskHandlers tasks = new TaskHandlers(deps.store());
     ModelHandlers models = new ModelHandlers(deps.models());
-    HealthHandlers health = new HealthHandlers(vertx, deps.models(), deps.lifecycle());
+    HealthHandlers health = new HealthHandlers(vertx, deps.lifecycle(), Map.of("models", deps.models()::checkReadiness));
     JsonBody json = JsonBody.create(AppConfig.BODY_LIMIT_BYTES);
     ProblemHandler problems = new ProblemHandler(router);
 

@@ -1,8 +1,12 @@
 package dev.taskapi.model;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
 import java.time.Duration;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -55,6 +59,18 @@ public final class ModelRegistry {
 
   public ModelSnapshot snapshot() {
     return snapshot;
+  }
+
+  /** The readiness check: OK once the last scan found nothing wrong; KO with the problems otherwise. */
+  public void checkReadiness(Promise<Status> promise) {
+    ModelSnapshot current = snapshot;
+    JsonObject data = new JsonObject().put("count", current.models().size()).put("scanned_at", current.scannedAt());
+    if (current.ready()) {
+      promise.complete(Status.OK(data));
+    } else {
+      promise.complete(Status.KO(data.put("reason", String.join("; ", current.problems()))
+          .put("problems", new JsonArray(current.problems()))));
+    }
   }
 
   public Future<Void> stop() {
