@@ -1,5 +1,8 @@
 package dev.taskapi;
 
+import dev.taskapi.app.TaskApp;
+import dev.taskapi.config.AppConfig;
+import dev.taskapi.config.InvalidConfigException;
 import dev.taskapi.http.Metrics;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CountDownLatch;
@@ -10,9 +13,12 @@ import sun.misc.Signal;
 
 /**
  * Runs the service until SIGTERM or SIGINT, then shuts it down gracefully and exits 0 (a JVM ended by the
- * default signal handling exits 143, which orchestrators report as a failure).
+ * default signal handling exits 143, which orchestrators report as a failure). Exit codes: 0 stopped,
+ * 1 failed to start, 2 invalid configuration.
  */
 public final class Main {
+  static final int EXIT_START_FAILED = 1;
+  static final int EXIT_INVALID_CONFIG = 2;
   private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
   private Main() {}
@@ -20,15 +26,15 @@ public final class Main {
   public static void main(String[] args) throws InterruptedException {
     // Vert.x would otherwise copy classpath resources to /tmp/vertx-cache; we serve none as files.
     System.setProperty("vertx.disableFileCPResolving", "true");
-    Logging.configure();
     AppConfig config;
     try {
       config = AppConfig.fromEnvironment();
-    } catch (IllegalArgumentException e) {
+    } catch (InvalidConfigException e) {
       System.err.println("task-api: invalid configuration: " + e.getMessage());
-      System.exit(2);
+      System.exit(EXIT_INVALID_CONFIG);
       return;
     }
+    Logging.configure(config.logLevel());
     Vertx vertx = Vertx.vertx(Metrics.vertxOptions());
     TaskApp app = new TaskApp(vertx, config);
     CountDownLatch signalled = new CountDownLatch(1);
@@ -44,7 +50,7 @@ public final class Main {
 
     app.start().onFailure(e -> {
       LOG.log(Level.SEVERE, "task-api failed to start: " + e.getMessage(), e);
-      System.exit(1);
+      System.exit(EXIT_START_FAILED);
     });
     signalled.await();
     long boundMillis = config.shutdownDelay().toMillis() + config.shutdownTimeout().toMillis() + 5_000;

@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -24,7 +25,9 @@ import java.util.concurrent.locks.LockSupport;
  * {@code 127.0.0.1 - - [28/Nov/2026:23:59:01 +0000] "GET /tasks/task_1 HTTP/1.1" 200 151 0.231ms}.
  * Event loops only queue the line (lock-free, no wake-up); a daemon thread writes the queue out in batches
  * every few milliseconds, so neither a slow stdout nor the logging itself stalls a request. When the queue
- * is full lines are dropped and counted, and the count is logged.
+ * is full lines are dropped and counted, and the count is logged. When the output fails (a closed pipe, a full
+ * disk) that is reported once on the error stream; lines are then dropped, the service goes on serving, and
+ * writing resumes if the output recovers.
  */
 public final class AccessLog implements Handler<RoutingContext>, AutoCloseable {
   private static final DateTimeFormatter CLF_TIME =
@@ -38,11 +41,14 @@ public final class AccessLog implements Handler<RoutingContext>, AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private volatile CachedTime time = new CachedTime(-1, "");
   private final OutputStream out;
+  private final PrintStream errors;
   private final Thread writer;
   private volatile boolean closed;
+  private boolean failing;
 
-  public AccessLog(OutputStream out) {
+  public AccessLog(OutputStream out, PrintStream errors) {
     this.out = new BufferedOutputStream(out, 64 * 1024);
+    this.errors = errors;
     this.writer = new Thread(this::drain, "access-log");
     this.writer.setDaemon(true);
     this.writer.start();
@@ -95,22 +101,33 @@ public final class AccessLog implements Handler<RoutingContext>, AutoCloseable {
   }
 
   private void drain() {
-    try {
-      while (true) {
-        boolean last = closed;
-        for (String line = lines.poll(); line != null; line = lines.poll()) {
-          queued.decrementAndGet();
-          out.write(line.getBytes(StandardCharsets.UTF_8));
-        }
-        reportDropped();
-        out.flush();
-        if (last) {
-          return;
-        }
-        LockSupport.parkNanos(BATCH_NANOS);
+    while (true) {
+      boolean last = closed;
+      writeQueued();
+      if (last) {
+        return;
       }
+      LockSupport.parkNanos(BATCH_NANOS);
+    }
+  }
+
+  private void writeQueued() {
+    try {
+      for (String line = lines.poll(); line != null; line = lines.poll()) {
+        queued.decrementAndGet();
+        out.write(line.getBytes(StandardCharsets.UTF_8));
+      }
+      reportDropped();
+      out.flush();
+      failing = false;
     } catch (IOException e) {
-      closed = true;
+      if (!failing) {
+        failing = true;
+        errors.println("task-api: access log: cannot write (" + e + "); lines are dropped until writing works again");
+      }
+      for (String line = lines.poll(); line != null; line = lines.poll()) {
+        queued.decrementAndGet();
+      }
     }
   }
 

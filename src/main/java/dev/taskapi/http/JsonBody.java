@@ -23,15 +23,10 @@ public final class JsonBody implements Handler<RoutingContext> {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
 
-  private final BodyHandler bodyHandler;
+  /** The largest body a route accepts; a larger one is refused with 413 while it is still arriving. */
+  public static final int LIMIT_BYTES = 64 * 1024;
 
-  private JsonBody(long limitBytes) {
-    this.bodyHandler = BodyHandler.create(false).setBodyLimit(limitBytes);
-  }
-
-  public static JsonBody create(long limitBytes) {
-    return new JsonBody(limitBytes);
-  }
+  private final BodyHandler bodyHandler = BodyHandler.create(false).setBodyLimit(LIMIT_BYTES);
 
   @Override
   public void handle(RoutingContext ctx) {

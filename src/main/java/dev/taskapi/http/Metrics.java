@@ -25,7 +25,7 @@ public final class Metrics {
   }
 
   /** The scraping handler of this Vert.x instance's Prometheus registry, resolved once, when routes are built. */
-  static Handler<RoutingContext> scrapingHandler() {
+  public static Handler<RoutingContext> scrapingHandler() {
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     if (registry instanceof PrometheusMeterRegistry prometheus) {
       return PrometheusScrapingHandler.create(prometheus);

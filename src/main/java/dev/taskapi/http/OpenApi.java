@@ -24,7 +24,7 @@ public final class OpenApi {
     }
   }
 
-  static Handler<RoutingContext> handler() {
+  public static Handler<RoutingContext> handler() {
     Buffer document = document();
     return ctx -> ctx.response().putHeader("Content-Type", "application/json").end(document);
   }

@@ -1,13 +1,8 @@
 package dev.taskapi.http;
 
-import dev.taskapi.AppConfig;
-import dev.taskapi.task.InvalidTaskException;
-import dev.taskapi.task.TaskNotFoundException;
-import dev.taskapi.task.TaskStore.StoreFullException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -52,32 +47,21 @@ public final class ProblemHandler implements Handler<RoutingContext> {
   private static JsonObject problemFor(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof ProblemException p) {
-      return problem(p.status(), p.getMessage());
-    }
-    if (failure instanceof InvalidTaskException invalid) {
-      JsonArray errors = new JsonArray();
-      invalid.violations().forEach(v -> errors.add(new JsonObject().put("field", v.field()).put("detail", v.message())));
-      return problem(422, invalid.getMessage()).put("errors", errors);
-    }
-    if (failure instanceof TaskNotFoundException) {
-      // The seed's clients match on this exact detail.
-      return problem(404, "Task not found");
-    }
-    if (failure instanceof StoreFullException full) {
-      return problem(507, full.getMessage());
+      return problem(p.status(), p.getMessage()).mergeIn(p.extensions());
     }
     int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
     return switch (status) {
       case 400 -> problem(400, "the request could not be read");
       case 404 -> problem(404, "no resource at " + ctx.request().path());
       case 405 -> problem(405, ctx.request().method() + " is not supported on " + ctx.request().path());
-      case 413 -> problem(413, "the request body is larger than " + AppConfig.BODY_LIMIT_BYTES / 1024 + " KiB");
+      case 413 -> problem(413, "the request body is larger than " + JsonBody.LIMIT_BYTES / 1024 + " KiB");
       case 415 -> problem(415, "the request body must be application/json");
-      default -> serverError(ctx, status, failure);
+      default -> otherStatus(ctx, status, failure);
     };
   }
 
-  private static JsonObject serverError(RoutingContext ctx, int status, Throwable failure) {
+  /** A status the router set (a 4xx keeps its reason phrase) or an unexpected failure (logged, 500). */
+  private static JsonObject otherStatus(RoutingContext ctx, int status, Throwable failure) {
     if (status >= 400 && status < 500) {
       return problem(status, HttpResponseStatus.valueOf(status).reasonPhrase());
     }

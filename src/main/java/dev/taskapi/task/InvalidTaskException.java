@@ -1,13 +1,17 @@
 package dev.taskapi.task;
 
+import dev.taskapi.http.ProblemException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.stream.Collectors;
 
-/** A task body broke one or more rules; each violation names its field. */
-public final class InvalidTaskException extends RuntimeException {
+/** A task body broke one or more rules (422); each violation names its field, in {@code errors[]}. */
+public final class InvalidTaskException extends ProblemException {
   private final List<Violation> violations;
 
   public InvalidTaskException(List<Violation> violations) {
-    super(summary(violations));
+    super(422, violations.stream().map(v -> v.field() + ": " + v.message()).collect(Collectors.joining("; ")));
     this.violations = List.copyOf(violations);
   }
 
@@ -15,15 +19,11 @@ public final class InvalidTaskException extends RuntimeException {
     return violations;
   }
 
-  private static String summary(List<Violation> violations) {
-    StringBuilder sb = new StringBuilder();
-    for (Violation v : violations) {
-      if (sb.length() > 0) {
-        sb.append("; ");
-      }
-      sb.append(v.field()).append(": ").append(v.message());
-    }
-    return sb.toString();
+  @Override
+  public JsonObject extensions() {
+    JsonArray errors = new JsonArray();
+    violations.forEach(v -> errors.add(new JsonObject().put("field", v.field()).put("detail", v.message())));
+    return new JsonObject().put("errors", errors);
   }
 
   public record Violation(String field, String message) {}

@@ -14,6 +14,8 @@ import io.vertx.core.buffer.Buffer;
 @JsonPropertyOrder({"id", "title", "description", "priority", "created_at", "completed"})
 public final class Task {
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  /** Object headers, references, three String objects and their arrays, the JSON buffer's wrappers, a map entry. */
+  private static final long OVERHEAD_BYTES = 400;
 
   private final long number;
   private final String title;
@@ -23,7 +25,7 @@ public final class Task {
   private final boolean completed;
   private final Buffer json;
 
-  Task(long number, String title, String description, int priority, String createdAt, boolean completed) {
+  public Task(long number, String title, String description, int priority, String createdAt, boolean completed) {
     this.number = number;
     this.title = title;
     this.description = description;
@@ -44,6 +46,16 @@ public final class Task {
         patch.priority() != null ? patch.priority() : priority,
         createdAt,
         patch.completed() != null ? patch.completed() : completed);
+  }
+
+  /**
+   * About how many bytes of heap this task holds (its fields, its JSON, a map entry): an upper estimate, for
+   * the in-memory store's budget. Strings count two bytes a character, as non-Latin-1 strings take.
+   */
+  @JsonIgnore
+  public long estimatedBytes() {
+    long chars = title.length() + (description == null ? 0 : description.length()) + createdAt.length();
+    return OVERHEAD_BYTES + 2 * chars + json.length();
   }
 
   @JsonProperty("id")

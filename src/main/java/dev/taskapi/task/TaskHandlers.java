@@ -6,8 +6,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Optional;
 
-/** The Task API's endpoints: one method per route. Failures are thrown and rendered by the ProblemHandler. */
+/** The Task API's endpoints: one method per route. Failures reach the ProblemHandler, thrown or through ctx.fail. */
 public final class TaskHandlers {
   private static final String JSON = "application/json";
   private static final Buffer COMMA = Buffer.buffer(",");
@@ -19,11 +20,11 @@ public final class TaskHandlers {
   }
 
   public void createTask(RoutingContext ctx) {
-    Task task = store.create(TaskValidator.newTask(JsonBody.object(ctx)));
-    ctx.response()
-        .setStatusCode(201)
-        .putHeader("Location", "/tasks/" + task.id());
-    send(ctx, task);
+    NewTask task = TaskValidator.newTask(JsonBody.object(ctx));
+    store.create(task).onSuccess(created -> {
+      ctx.response().setStatusCode(201).putHeader("Location", "/tasks/" + created.id());
+      send(ctx, created);
+    }).onFailure(ctx::fail);
   }
 
   public void listTasks(RoutingContext ctx) {
@@ -32,36 +33,48 @@ public final class TaskHandlers {
         intParam(ctx, "priority", TaskValidator.PRIORITY_MIN, TaskValidator.PRIORITY_MAX, null),
         intParam(ctx, "offset", 0, Integer.MAX_VALUE, 0),
         intParam(ctx, "limit", 1, TaskQuery.MAX_LIMIT, TaskQuery.DEFAULT_LIMIT));
-    TaskPage page = store.list(query);
-    HttpServerResponse response = ctx.response()
-        .putHeader("Content-Type", JSON)
-        .putHeader("X-Total-Count", Integer.toString(page.total()));
-    int next = query.offset() + page.tasks().size();
-    if (next < page.total()) {
-      response.putHeader("Link", "<" + nextPageUri(ctx, next, query.limit()) + ">; rel=\"next\"");
-    }
-    response.end(jsonArray(page.tasks()));
+    store.list(query).onSuccess(page -> {
+      HttpServerResponse response = ctx.response()
+          .putHeader("Content-Type", JSON)
+          .putHeader("X-Total-Count", Integer.toString(page.total()));
+      long next = (long) query.offset() + page.tasks().size();
+      if (next < page.total()) {
+        response.putHeader("Link", "<" + nextPageUri(ctx, next, query.limit()) + ">; rel=\"next\"");
+      }
+      response.end(jsonArray(page.tasks()));
+    }).onFailure(ctx::fail);
   }
 
   public void getTask(RoutingContext ctx) {
-    send(ctx, store.get(number(ctx)).orElseThrow(() -> notFound(ctx)));
+    store.get(number(ctx)).onSuccess(task -> sendOrNotFound(ctx, task)).onFailure(ctx::fail);
   }
 
   public void updateTask(RoutingContext ctx) {
     long number = number(ctx);
     TaskPatch patch = TaskValidator.patch(JsonBody.object(ctx));
-    send(ctx, store.update(number, patch).orElseThrow(() -> notFound(ctx)));
+    store.update(number, patch).onSuccess(task -> sendOrNotFound(ctx, task)).onFailure(ctx::fail);
   }
 
   public void completeTask(RoutingContext ctx) {
-    send(ctx, store.update(number(ctx), TaskPatch.COMPLETE).orElseThrow(() -> notFound(ctx)));
+    store.update(number(ctx), TaskPatch.COMPLETE).onSuccess(task -> sendOrNotFound(ctx, task)).onFailure(ctx::fail);
   }
 
   public void deleteTask(RoutingContext ctx) {
-    if (!store.delete(number(ctx))) {
-      throw notFound(ctx);
+    store.delete(number(ctx)).onSuccess(deleted -> {
+      if (deleted) {
+        ctx.response().setStatusCode(204).end();
+      } else {
+        ctx.fail(new TaskNotFoundException());
+      }
+    }).onFailure(ctx::fail);
+  }
+
+  private static void sendOrNotFound(RoutingContext ctx, Optional<Task> task) {
+    if (task.isPresent()) {
+      send(ctx, task.get());
+    } else {
+      ctx.fail(new TaskNotFoundException());
     }
-    ctx.response().setStatusCode(204).end();
   }
 
   private static void send(RoutingContext ctx, Task task) {
@@ -69,11 +82,7 @@ public final class TaskHandlers {
   }
 
   private static long number(RoutingContext ctx) {
-    return TaskId.parse(ctx.pathParam("id")).orElseThrow(() -> notFound(ctx));
-  }
-
-  private static TaskNotFoundException notFound(RoutingContext ctx) {
-    return new TaskNotFoundException(ctx.pathParam("id"));
+    return TaskId.parse(ctx.pathParam("id")).orElseThrow(TaskNotFoundException::new);
   }
 
   private static Buffer jsonArray(List<Task> tasks) {
@@ -91,7 +100,7 @@ public final class TaskHandlers {
     return body.appendByte((byte) ']');
   }
 
-  private static String nextPageUri(RoutingContext ctx, int offset, int limit) {
+  private static String nextPageUri(RoutingContext ctx, long offset, int limit) {
     StringBuilder uri = new StringBuilder("/tasks?");
     String completed = ctx.request().getParam("completed");
     String priority = ctx.request().getParam("priority");

@@ -1,7 +1,10 @@
 package dev.taskapi.task;
 
-public final class TaskNotFoundException extends RuntimeException {
-  public TaskNotFoundException(String id) {
-    super("no task with id '" + id + "'");
+import dev.taskapi.http.ProblemException;
+
+/** No task has this id. The detail is the original FastAPI app's, which its clients match on. */
+public final class TaskNotFoundException extends ProblemException {
+  public TaskNotFoundException() {
+    super(404, "Task not found");
   }
 }

@@ -5,7 +5,7 @@ public record TaskQuery(Boolean completed, Integer priority, int offset, int lim
   public static final int DEFAULT_LIMIT = 100;
   public static final int MAX_LIMIT = 1000;
 
-  boolean matches(Task task) {
+  public boolean matches(Task task) {
     return (completed == null || task.completed() == completed)
         && (priority == null || task.priority() == priority);
   }

@@ -1,27 +1,34 @@
 package dev.taskapi.task;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.ext.healthchecks.Status;
 import java.util.Optional;
 
-/** Where tasks live. Implementations are safe to call from every event loop at once. */
+/**
+ * Where tasks live. Every operation returns a {@link Future}, so that a networked store fits; callers stay on
+ * their event loop and never block. Implementations are safe to call from every event loop at once. A failed
+ * future carries a {@link dev.taskapi.http.ProblemException} for what a client should be told
+ * ({@link StoreFullException}, {@link StoreUnavailableException}).
+ */
 public interface TaskStore {
 
-  /** Creates a task with a fresh id, or throws {@link StoreFullException}. */
-  Task create(NewTask task);
+  /** Creates a task with a fresh id, never used before. */
+  Future<Task> create(NewTask task);
 
-  Optional<Task> get(long number);
+  Future<Optional<Task>> get(long number);
 
-  TaskPage list(TaskQuery query);
+  /** Tasks matching the query's filters, in creation order, one page of them, and how many matched in all. */
+  Future<TaskPage> list(TaskQuery query);
 
-  Optional<Task> update(long number, TaskPatch patch);
+  /** Applies the patch atomically; empty if there is no such task. */
+  Future<Optional<Task>> update(long number, TaskPatch patch);
 
-  boolean delete(long number);
+  /** True if the task existed. */
+  Future<Boolean> delete(long number);
 
-  int size();
+  /** The readiness check: OK while the store can serve. */
+  void checkReadiness(Promise<Status> promise);
 
-  /** The store holds as many tasks as it was configured to hold. */
-  final class StoreFullException extends RuntimeException {
-    public StoreFullException(int capacity) {
-      super("the task store is full (" + capacity + " tasks, MAX_TASKS); delete tasks to make room");
-    }
-  }
+  Future<Void> close();
 }

@@ -3,7 +3,8 @@ package dev.taskapi.health;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskapi.AppConfig;
+import dev.taskapi.config.AppConfig;
+import dev.taskapi.testing.TestConfig;
 import dev.taskapi.testing.RunningService;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -36,7 +37,7 @@ class GracefulShutdownTest {
 
   @Test
   void readinessGoesDownAtOnceAndAnInFlightRequestCompletes(VertxTestContext ctx) {
-    AppConfig config = AppConfig.forTests(models, Map.of("SHUTDOWN_DELAY_MS", "500"));
+    AppConfig config = TestConfig.of(models, Map.of("SHUTDOWN_DELAY_MS", "500"));
     RunningService.start(config).onComplete(ctx.succeeding(service -> {
       Promise<String> response = Promise.promise();
       startSlowCreate(service, response)

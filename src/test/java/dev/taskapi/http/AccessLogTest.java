@@ -1,46 +1,107 @@
 package dev.taskapi.http;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskapi.health.Lifecycle;
-import dev.taskapi.model.ModelRegistry;
-import dev.taskapi.model.ModelScanner;
-import dev.taskapi.task.InMemoryTaskStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(VertxExtension.class)
 class AccessLogTest {
-  @TempDir Path models;
+  private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
+  private Vertx vertx;
+  private WebClient client;
+
+  @BeforeEach
+  void startVertx() {
+    vertx = Vertx.vertx();
+    client = WebClient.create(vertx);
+  }
+
+  @AfterEach
+  void closeVertx() {
+    vertx.close().await();
+  }
+
+  private int serve(AccessLog log) {
+    Router router = Router.router(vertx);
+    router.route().handler(log);
+    router.get("/tasks/:id").handler(ctx -> ctx.response().setStatusCode(404).end("{}"));
+    HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
+    return server.actualPort();
+  }
+
+  private int get(int port, String uri) {
+    return client.get(port, "127.0.0.1", uri).send().await().statusCode();
+  }
 
   @Test
-  void writesOneCommonLogFormatLinePerRequest(Vertx vertx, VertxTestContext ctx) throws Exception {
+  void writesOneCommonLogFormatLinePerRequest() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    AccessLog log = new AccessLog(out);
-    TaskRoutes.Deps deps = new TaskRoutes.Deps(new InMemoryTaskStore(10),
-        new ModelRegistry(vertx, new ModelScanner(models, false), Duration.ofSeconds(1)), new Lifecycle(), log);
-    HttpServer server = vertx.createHttpServer().requestHandler(TaskRoutes.create(vertx, deps));
-    server.listen(0, "127.0.0.1")
-        .compose(s -> WebClient.create(vertx).get(s.actualPort(), "127.0.0.1", "/tasks/task_7?x=1").send())
-        .onComplete(ctx.succeeding(r -> {
-          log.close();
-          String text = out.toString(StandardCharsets.UTF_8);
-          ctx.verify(() -> assertTrue(text.matches(
-              "127\\.0\\.0\\.1 - - \\[\\d{2}/\\w{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000\\] \"GET /tasks/task_7\\?x=1 HTTP/1\\.1\" 404 \\d+ \\d+\\.\\d{3}ms\n"),
-              text));
-          ctx.completeNow();
-        }));
-    ctx.awaitCompletion(10, TimeUnit.SECONDS);
+    AccessLog log = new AccessLog(out, new PrintStream(errors, true));
+    int port = serve(log);
+
+    get(port, "/tasks/task_7?x=1");
+    log.close();
+
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertTrue(text.matches("127\\.0\\.0\\.1 - - \\[\\d{2}/\\w{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000\\] "
+        + "\"GET /tasks/task_7\\?x=1 HTTP/1\\.1\" 404 2 \\d+\\.\\d{3}ms\n"), text);
+  }
+
+  @Test
+  void aFailingOutputIsReportedOnceAndRequestsAreStillServed() throws Exception {
+    FlakyOutput out = new FlakyOutput();
+    AccessLog log = new AccessLog(out, new PrintStream(errors, true));
+    int port = serve(log);
+
+    out.failing = true;
+    for (int i = 0; i < 5; i++) {
+      assertEquals(404, get(port, "/tasks/task_" + i));
+      Thread.sleep(50); // a batch each: every write fails
+    }
+    out.failing = false;
+    assertEquals(404, get(port, "/tasks/recovered"));
+    log.close();
+
+    String reported = errors.toString(StandardCharsets.UTF_8);
+    assertEquals(1, reported.lines().filter(l -> l.contains("access log: cannot write")).count(), reported);
+    assertTrue(out.written.toString(StandardCharsets.UTF_8).contains("GET /tasks/recovered"),
+        "writing resumed once the output worked again: " + out.written);
+  }
+
+  /** An output that refuses every write while {@code failing}, like a closed pipe or a full disk. */
+  private static final class FlakyOutput extends OutputStream {
+    final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    volatile boolean failing;
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (failing) {
+        throw new IOException("No space left on device");
+      }
+      written.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (failing) {
+        throw new IOException("No space left on device");
+      }
+    }
   }
 }

@@ -3,7 +3,8 @@ package dev.taskapi.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskapi.AppConfig;
+import dev.taskapi.config.AppConfig;
+import dev.taskapi.testing.TestConfig;
 import dev.taskapi.testing.RunningService;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -18,7 +19,7 @@ class MetricsTest {
 
   @Test
   void metricsExposeHttpServerRequestsByRouteInPrometheusFormat(VertxTestContext ctx) {
-    RunningService.start(AppConfig.forTests(models)).onComplete(ctx.succeeding(service ->
+    RunningService.start(TestConfig.of(models)).onComplete(ctx.succeeding(service ->
         service.get("/tasks/task_1")
             .compose(r -> service.get("/metrics"))
             .onComplete(ctx.succeeding(r -> {

@@ -3,7 +3,8 @@ package dev.taskapi.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.taskapi.AppConfig;
+import dev.taskapi.config.AppConfig;
+import dev.taskapi.testing.TestConfig;
 import dev.taskapi.testing.RunningService;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -44,7 +45,7 @@ class ModelsEndpointTest {
   }
 
   private Future<RunningService> start(Path modelsDir) {
-    return start(AppConfig.forTests(modelsDir));
+    return start(TestConfig.of(modelsDir));
   }
 
   /** Polls GET uri until its response satisfies the condition (the registry rescans every 100 ms). */
@@ -116,7 +117,7 @@ class ModelsEndpointTest {
 
   @Test
   void requiredButEmptyModelsMakeReadinessDown(VertxTestContext ctx) {
-    start(AppConfig.forTests(dir, Map.of("MODELS_REQUIRED", "true")))
+    start(TestConfig.of(dir, Map.of("MODELS_REQUIRED", "true")))
         .compose(s -> await("/health/ready", r -> r.statusCode() == 503
             && r.bodyAsString().contains("MODELS_REQUIRED")))
         .onComplete(ctx.succeedingThenComplete());

@@ -1,7 +1,8 @@
 package dev.taskapi.testing;
 
-import dev.taskapi.AppConfig;
-import dev.taskapi.TaskApp;
+import dev.taskapi.config.AppConfig;
+import dev.taskapi.testing.TestConfig;
+import dev.taskapi.app.TaskApp;
 import dev.taskapi.http.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,6 +1,7 @@
 package dev.taskapi.testing;
 
-import dev.taskapi.AppConfig;
+import dev.taskapi.config.AppConfig;
+import dev.taskapi.testing.TestConfig;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ public abstract class ServiceTest {
 
   @BeforeEach
   void startService(VertxTestContext ctx) {
-    RunningService.start(AppConfig.forTests(models, environment())).onComplete(ctx.succeeding(s -> {
+    RunningService.start(TestConfig.of(models, environment())).onComplete(ctx.succeeding(s -> {
       service = s;
       ctx.completeNow();
     }));

@@ -1,4 +1,4 @@
-package dev.taskapi;
+package dev.taskapi.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 class AppConfigTest {
@@ -23,13 +26,16 @@ class AppConfigTest {
     assertEquals(Duration.ZERO, c.shutdownDelay());
     assertEquals(Duration.ofSeconds(10), c.shutdownTimeout());
     assertEquals(100_000, c.maxTasks());
+    assertEquals(40, c.memoryStoreHeapPercent());
     assertTrue(c.accessLog());
+    assertEquals(Level.INFO, c.logLevel());
   }
 
   @Test
   void environmentOverridesDefaults() {
     AppConfig c = AppConfig.from(Map.of("PORT", "9090", "HOST", "127.0.0.1", "MODELS_DIR", "/app/models",
-        "MODELS_REQUIRED", "true", "INSTANCES", "3", "SHUTDOWN_TIMEOUT_MS", "2500", "ACCESS_LOG", "false"));
+        "MODELS_REQUIRED", "true", "INSTANCES", "3", "SHUTDOWN_TIMEOUT_MS", "2500", "ACCESS_LOG", "false",
+        "TASK_API_LOG_LEVEL", "fine", "MEMORY_STORE_HEAP_PERCENT", "25"));
     assertEquals(9090, c.port());
     assertEquals("127.0.0.1", c.host());
     assertEquals(Path.of("/app/models"), c.modelsDir());
@@ -37,17 +43,25 @@ class AppConfigTest {
     assertEquals(3, c.instances());
     assertEquals(Duration.ofMillis(2500), c.shutdownTimeout());
     assertFalse(c.accessLog());
+    assertEquals(Level.FINE, c.logLevel());
+    assertEquals(Runtime.getRuntime().maxMemory() / 100 * 25, c.memoryStoreBudgetBytes());
   }
 
-  @Test
-  void invalidValuesAreRejectedNamingTheVariable() {
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> AppConfig.from(Map.of("PORT", "http")))
-        .getMessage().startsWith("PORT"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> AppConfig.from(Map.of("PORT", "70000")))
-        .getMessage().contains("PORT"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> AppConfig.from(Map.of("MODELS_REQUIRED", "maybe")))
-        .getMessage().startsWith("MODELS_REQUIRED"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> AppConfig.from(Map.of("INSTANCES", "0")))
-        .getMessage().contains("INSTANCES"));
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource({
+      "PORT, http", "PORT, 70000", "PORT, -1",
+      "INSTANCES, 0", "INSTANCES, many",
+      "MODELS_REQUIRED, maybe",
+      "MODELS_POLL_INTERVAL_MS, 0", "MODELS_POLL_INTERVAL_MS, -100",
+      "SHUTDOWN_DELAY_MS, -5", "SHUTDOWN_DELAY_MS, 1s",
+      "SHUTDOWN_TIMEOUT_MS, -1",
+      "MAX_TASKS, 0",
+      "MEMORY_STORE_HEAP_PERCENT, 0", "MEMORY_STORE_HEAP_PERCENT, 95",
+      "ACCESS_LOG, sometimes",
+      "TASK_API_LOG_LEVEL, LOUD",
+  })
+  void invalidValueIsRejectedNamingTheVariable(String variable, String value) {
+    InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> AppConfig.from(Map.of(variable, value)));
+    assertTrue(e.getMessage().startsWith(variable + " ") || e.getMessage().startsWith(variable + ":"), e.getMessage());
   }
 }

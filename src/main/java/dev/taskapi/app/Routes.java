@@ -1,8 +1,12 @@
-package dev.taskapi.http;
+package dev.taskapi.app;
 
-import dev.taskapi.AppConfig;
 import dev.taskapi.health.HealthHandlers;
 import dev.taskapi.health.Lifecycle;
+import dev.taskapi.http.AccessLog;
+import dev.taskapi.http.JsonBody;
+import dev.taskapi.http.Metrics;
+import dev.taskapi.http.OpenApi;
+import dev.taskapi.http.ProblemHandler;
 import dev.taskapi.model.ModelHandlers;
 import dev.taskapi.model.ModelRegistry;
 import dev.taskapi.task.TaskHandlers;
@@ -11,19 +15,20 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.util.Map;
 
-/** The HTTP surface of the service, wired to its dependencies. Used by the server verticle and by the tests. */
-public final class TaskRoutes {
-  private TaskRoutes() {}
+/** Every route of the service, one line each, wired to its dependencies. */
+public final class Routes {
+  private Routes() {}
 
-  /** What the routes need; shared by every verticle instance, so each part is thread-safe. */
+  /** What the routes need; shared by every server verticle, so each part is thread-safe. */
   public record Deps(TaskStore store, ModelRegistry models, Lifecycle lifecycle, AccessLog accessLog) {}
 
   public static Router create(Vertx vertx, Deps deps) {
     Router router = Router.router(vertx);
     TaskHandlers tasks = new TaskHandlers(deps.store());
     ModelHandlers models = new ModelHandlers(deps.models());
-    HealthHandlers health = new HealthHandlers(vertx, deps.lifecycle(), Map.of("models", deps.models()::checkReadiness));
-    JsonBody json = JsonBody.create(AppConfig.BODY_LIMIT_BYTES);
+    HealthHandlers health = new HealthHandlers(vertx, deps.lifecycle(),
+        Map.of("models", deps.models()::checkReadiness, "tasks", deps.store()::checkReadiness));
+    JsonBody json = new JsonBody();
     ProblemHandler problems = new ProblemHandler(router);
 
     if (deps.accessLog() != null) {

@@ -1,46 +1,46 @@
-package dev.taskapi;
+package dev.taskapi.app;
 
+import dev.taskapi.config.AppConfig;
 import dev.taskapi.health.Lifecycle;
 import dev.taskapi.http.AccessLog;
-import dev.taskapi.http.TaskApiVerticle;
-import dev.taskapi.http.TaskRoutes;
 import dev.taskapi.model.ModelRegistry;
 import dev.taskapi.model.ModelScanner;
 import dev.taskapi.task.InMemoryTaskStore;
+import dev.taskapi.task.TaskStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.vertx.core.http.HttpServerOptions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Logger;
 
 /**
  * The service assembled: one store, one model registry and one lifecycle shared by {@code instances} server
- * verticles. {@link Main} runs it; the tests start and stop it the same way.
+ * verticles. {@code Main} runs it; the tests start and stop it the same way.
  */
 public final class TaskApp {
   private static final Logger LOG = Logger.getLogger(TaskApp.class.getName());
+  /** Vert.x gives servers that listen on the same negative port one random port, shared. */
+  private static final int SHARED_RANDOM_PORT = -1;
 
   private final Vertx vertx;
   private final AppConfig config;
   private final Lifecycle lifecycle = new Lifecycle();
   private final ModelRegistry models;
-  private final TaskRoutes.Deps deps;
-  private final List<TaskApiVerticle> servers = new CopyOnWriteArrayList<>();
+  private final Routes.Deps deps;
+  private final List<HttpServerVerticle> servers = new CopyOnWriteArrayList<>();
   private String deploymentId;
+  private Future<Void> shutdown;
 
   public TaskApp(Vertx vertx, AppConfig config) {
     this.vertx = vertx;
     this.config = config;
     this.models = new ModelRegistry(vertx, new ModelScanner(config.modelsDir(), config.modelsRequired()),
         config.modelsPollInterval());
-    this.deps = new TaskRoutes.Deps(new InMemoryTaskStore(config.maxTasks()), models, lifecycle,
-        config.accessLog() ? new AccessLog(System.out) : null);
+    TaskStore store = new InMemoryTaskStore(config.maxTasks(), config.memoryStoreBudgetBytes());
+    this.deps = new Routes.Deps(store, models, lifecycle, config.accessLog() ? new AccessLog(System.out, System.err) : null);
   }
 
   /**
@@ -49,9 +49,10 @@ public final class TaskApp {
    */
   public Future<TaskApp> start() {
     models.start();
-    AppConfig serverConfig = config.port() == 0 && config.instances() > 1 ? config.withPort(freePort()) : config;
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host())
+        .setPort(config.port() == 0 ? SHARED_RANDOM_PORT : config.port());
     return vertx.deployVerticle(() -> {
-          TaskApiVerticle verticle = new TaskApiVerticle(serverConfig, deps);
+          HttpServerVerticle verticle = new HttpServerVerticle(options, config.shutdownTimeout(), deps);
           servers.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.instances()))
@@ -63,34 +64,19 @@ public final class TaskApp {
         });
   }
 
-  /**
-   * Servers of one deployment share a port, but with PORT=0 each would get its own; so several instances
-   * on "any port" (tests) first pick one that is free.
-   */
-  private int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(config.host()))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port on " + config.host(), e);
-    }
-  }
-
   public int port() {
     return servers.get(0).actualPort();
   }
 
-  public TaskRoutes.Deps deps() {
-    return deps;
-  }
-
   /**
    * Readiness DOWN at once, then (after SHUTDOWN_DELAY_MS, for load balancers to notice) stop accepting and
-   * let in-flight requests finish within SHUTDOWN_TIMEOUT_MS.
+   * let in-flight requests finish within SHUTDOWN_TIMEOUT_MS. Every call returns the same drain.
    */
-  public Future<Void> shutdown() {
-    if (!lifecycle.startDraining()) {
-      return Future.succeededFuture();
+  public synchronized Future<Void> shutdown() {
+    if (shutdown != null) {
+      return shutdown;
     }
+    lifecycle.startDraining();
     LOG.info("shutting down: readiness is DOWN, draining in-flight requests");
     Promise<Void> delayed = Promise.promise();
     if (config.shutdownDelay().isZero()) {
@@ -98,10 +84,12 @@ public final class TaskApp {
     } else {
       vertx.setTimer(config.shutdownDelay().toMillis(), id -> delayed.complete());
     }
-    return delayed.future()
+    shutdown = delayed.future()
         .compose(v -> deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId))
         .eventually(models::stop)
+        .eventually(deps.store()::close)
         .mapEmpty();
+    return shutdown;
   }
 
   /** Shuts down, closes Vert.x, then writes out the access log (last: responses log as they end). */
