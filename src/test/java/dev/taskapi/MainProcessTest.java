@@ -1,4 +1,4 @@
-package dev.taskapi.health;
+package dev.taskapi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,32 +14,37 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** The real entry point in its own JVM: SIGTERM drains an in-flight request and exits 0. */
+/** The real entry point in its own JVM: signals, exit codes, configuration errors. */
 class MainProcessTest {
   static final String BODY = "{\"title\":\"in flight\"}";
-  @TempDir Path models;
+  static final String SHUTDOWN_STARTED = "shutting down: readiness is DOWN";
+  @TempDir Path dir;
 
-  @Test
-  void sigtermFinishesTheInFlightRequestAndExitsZero() throws Exception {
-    int port;
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
+  private Process start(Map<String, String> env) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "dev.taskapi.Main")
         .redirectErrorStream(true)
-        .redirectOutput(models.resolve("service.log").toFile());
-    builder.environment().put("PORT", Integer.toString(port));
+        .redirectOutput(dir.resolve("service.log").toFile());
     builder.environment().put("HOST", "127.0.0.1");
-    builder.environment().put("MODELS_DIR", models.toString());
-    builder.environment().put("SHUTDOWN_TIMEOUT_MS", "5000");
-    Process process = builder.start();
+    builder.environment().put("MODELS_DIR", dir.toString());
+    builder.environment().putAll(env);
+    return builder.start();
+  }
+
+  @Test
+  void sigtermDuringARequestFinishesItThenExitsZero() throws Exception {
+    int port = freePort();
+    Process process = start(Map.of("PORT", Integer.toString(port), "SHUTDOWN_TIMEOUT_MS", "5000"));
     try {
       awaitReady(port);
       try (Socket socket = new Socket("127.0.0.1", port)) {
@@ -47,13 +52,12 @@ class MainProcessTest {
         out.write(("POST /tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\n"
             + "Content-Length: " + BODY.length() + "\r\n\r\n" + BODY.substring(0, 5)).getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        Thread.sleep(200);
-        process.destroy(); // SIGTERM
-        Thread.sleep(300);
+        process.destroy(); // SIGTERM, while the request's body is still arriving
+        awaitLog(SHUTDOWN_STARTED);
         out.write(BODY.substring(5).getBytes(StandardCharsets.US_ASCII));
         out.flush();
         String response = readAll(socket.getInputStream());
-        assertTrue(response.startsWith("HTTP/1.1 201"), "in-flight request answered: " + response);
+        assertTrue(response.startsWith("HTTP/1.1 201"), "in-flight request answered after shutdown began: " + response);
       }
       assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exited within the grace period");
       assertEquals(0, process.exitValue(), "exit code after SIGTERM; log:\n" + log());
@@ -63,14 +67,35 @@ class MainProcessTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource({"TASK_API_LOG_LEVEL, LOUD", "SHUTDOWN_DELAY_MS, -5", "PORT, 99999"})
+  void invalidConfigurationExitsWithCode2NamingTheVariable(String variable, String value) throws Exception {
+    Process process = start(Map.of(variable, value));
+    assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exits at once");
+    assertEquals(Main.EXIT_INVALID_CONFIG, process.exitValue(), log());
+    String log = log().strip();
+    assertTrue(log.startsWith("task-api: invalid configuration: " + variable), log);
+    assertEquals(1, log.lines().count(), "one line, no stack trace: " + log);
+  }
+
   private String log() throws IOException {
-    return java.nio.file.Files.readString(models.resolve("service.log"));
+    return Files.readString(dir.resolve("service.log"));
+  }
+
+  private void awaitLog(String text) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!log().contains(text)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no '" + text + "' in the log within 10 s:\n" + log());
+      }
+      Thread.sleep(10);
+    }
   }
 
   private void awaitReady(int port) throws Exception {
     HttpClient client = HttpClient.newHttpClient();
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
       try {
         HttpResponse<String> r = client.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready")).build(),
@@ -81,9 +106,15 @@ class MainProcessTest {
       } catch (IOException notYet) {
         // not listening yet
       }
-      Thread.sleep(100);
+      Thread.sleep(50);
     }
     throw new AssertionError("service not ready within 30 s; log:\n" + log());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket free = new ServerSocket(0)) {
+      return free.getLocalPort();
+    }
   }
 
   private static String readAll(InputStream in) throws IOException {
