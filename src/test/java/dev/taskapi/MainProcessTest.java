@@ -3,7 +3,9 @@ package dev.taskapi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,8 +18,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +37,7 @@ class MainProcessTest {
   private Process start(Map<String, String> env) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.taskapi.Main")
+        "-cp", runtimeClasspath(), "dev.taskapi.Main")
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("service.log").toFile());
     builder.environment().put("HOST", "127.0.0.1");
@@ -42,9 +47,10 @@ class MainProcessTest {
   }
 
   @Test
-  void sigtermDuringARequestFinishesItThenExitsZero() throws Exception {
+  void sigtermDuringARequestFinishesItThenExitsZeroLoggingJson() throws Exception {
     int port = freePort();
-    Process process = start(Map.of("PORT", Integer.toString(port), "SHUTDOWN_TIMEOUT_MS", "5000"));
+    Process process = start(Map.of("PORT", Integer.toString(port), "SHUTDOWN_TIMEOUT_MS", "5000",
+        "ACCESS_LOG", "true", "LOG_FORMAT", "json"));
     try {
       awaitReady(port);
       try (Socket socket = new Socket("127.0.0.1", port)) {
@@ -61,7 +67,11 @@ class MainProcessTest {
       }
       assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exited within the grace period");
       assertEquals(0, process.exitValue(), "exit code after SIGTERM; log:\n" + log());
-      assertTrue(log().contains("\"POST /tasks HTTP/1.1\" 201"), "the access log was flushed:\n" + log());
+      List<String> notJson = log().lines().filter(l -> !l.startsWith("{") || !l.endsWith("}")).toList();
+      assertEquals(List.of(), notJson, "every line of the service's and the access log is JSON");
+      List<JsonObject> lines = log().lines().map(JsonObject::new).toList();
+      assertTrue(lines.stream().anyMatch(l -> "POST".equals(l.getString("method")) && l.getInteger("status") == 201),
+          "the access log was flushed:\n" + log());
     } finally {
       process.destroyForcibly();
     }
@@ -76,6 +86,13 @@ class MainProcessTest {
     String log = log().strip();
     assertTrue(log.startsWith("task-api: invalid configuration: " + variable), log);
     assertEquals(1, log.lines().count(), "one line, no stack trace: " + log);
+  }
+
+  /** The test classpath without SLF4J (a test-only dependency), so that libraries log as in the image. */
+  private static String runtimeClasspath() {
+    return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(entry -> !entry.contains("slf4j"))
+        .collect(Collectors.joining(File.pathSeparator));
   }
 
   private String log() throws IOException {
