@@ -13,4 +13,9 @@ public record ModelSnapshot(boolean scanned, List<ModelFile> models, List<String
   public boolean ready() {
     return scanned && problems.isEmpty();
   }
+
+  /** The entries the scan could not read or did not follow, each with the reason. */
+  public List<String> skipped() {
+    return models.stream().filter(m -> m.status().skipped()).map(m -> m.name() + ": " + m.status().describe()).toList();
+  }
 }
