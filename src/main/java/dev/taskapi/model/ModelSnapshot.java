@@ -10,6 +10,11 @@ public record ModelSnapshot(boolean scanned, List<ModelFile> models, List<String
   static final ModelSnapshot NOT_SCANNED =
       new ModelSnapshot(false, List.of(), List.of("the models directory has not been scanned yet"), null);
 
+  /** A scan that could not complete: readiness is DOWN with this problem until a later scan succeeds. */
+  static ModelSnapshot failed(String problem) {
+    return new ModelSnapshot(true, List.of(), List.of(problem), null);
+  }
+
   public boolean ready() {
     return scanned && problems.isEmpty();
   }
