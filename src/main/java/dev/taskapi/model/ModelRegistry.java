@@ -36,6 +36,7 @@ public final class ModelRegistry {
   private Map<String, ModelScanner.Entry> lastSeen = Map.of();
   private String listingFailure;
   private WorkerExecutor worker;
+  private volatile Future<?> inFlight = Future.succeededFuture();
   private long timerId = -1;
 
   public ModelRegistry(Vertx vertx, ModelScanner scanner, Duration pollInterval) {
@@ -54,6 +55,7 @@ public final class ModelRegistry {
     Future<ModelSnapshot> first = worker.executeBlocking(this::firstScan)
         .onFailure(e -> LOG.log(Level.SEVERE, "the first scan of MODELS_DIR " + scanner.root() + " failed", e))
         .onComplete(done -> busy.set(false));
+    inFlight = first;
     timerId = vertx.setPeriodic(pollInterval.toMillis(), id -> poll());
     return first;
   }
@@ -81,11 +83,12 @@ public final class ModelRegistry {
     }
   }
 
+  /** Stops polling; completes once the scan under way, if any, has finished and the worker is closed. */
   public Future<Void> stop() {
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
     }
-    return worker == null ? Future.succeededFuture() : worker.close();
+    return worker == null ? Future.succeededFuture() : inFlight.transform(scanned -> worker.close());
   }
 
   private ModelSnapshot firstScan() {
@@ -106,7 +109,7 @@ public final class ModelRegistry {
     if (!busy.compareAndSet(false, true)) {
       return;
     }
-    worker.executeBlocking(() -> {
+    inFlight = worker.executeBlocking(() -> {
       Map<String, ModelScanner.Entry> listing = tryList();
       if (listing == null) {
         return null;
