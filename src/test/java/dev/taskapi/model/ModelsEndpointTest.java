@@ -130,7 +130,7 @@ class ModelsEndpointTest {
     Files.writeString(dir.resolve("SHA256SUMS"),
         sha256("good".getBytes()) + "  good.bin\n" + sha256("original".getBytes()) + "  bad.bin\n"
             + sha256("gone".getBytes()) + "  gone.bin\n");
-    start(dir).compose(s -> await("/health/ready", r -> r.statusCode() == 503))
+    start(dir).compose(s -> await("/health/ready", r -> r.statusCode() == 503 && r.bodyAsString().contains("bad.bin")))
         .compose(notReady -> {
           ctx.verify(() -> {
             JsonObject body = new JsonObject(notReady.getString("body"));
