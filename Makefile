@@ -43,7 +43,7 @@ test: ## Run every test that this machine can run (container tests need podman o
 	$(MVN) $(MVN_FLAGS) verify
 
 .PHONY: bench
-bench: build ## Benchmark the service (and the seed's FastAPI app if installed) with wrk; writes docs/benchmarks.md.
+bench: build ## Benchmark task-api against the original FastAPI app, in memory and on PostgreSQL, with wrk; writes docs/benchmarks.md.
 	$(call require,wrk,apt-get install wrk)
 	src/scripts/bench.sh
 

@@ -1,4 +1,4 @@
--- wrk script: POST /tasks with a small JSON body (the seed's TaskCreate).
+-- wrk script: POST /tasks with a small JSON body (the original FastAPI app's TaskCreate).
 wrk.method = "POST"
 wrk.path = "/tasks"
 wrk.headers["Content-Type"] = "application/json"

@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# make bench: task-api against the seed's FastAPI app, both started fresh on loopback and driven by wrk
-# on the same machine. Writes a Markdown report (default docs/benchmarks.md) and prints it.
+# make bench: task-api against the original FastAPI app it was rebuilt from, in memory and on PostgreSQL.
+# Four services, one at a time, each started fresh on 127.0.0.1 and driven by wrk on the same machine:
+#   taskapi-memory    task-api with its in-memory store (the default)
+#   taskapi-postgres  task-api with STORE=postgres
+#   fastapi-memory    the original FastAPI app, tasks in a dict (src/bench/fastapi_memory.py)
+#   fastapi-postgres  the original FastAPI app on PostgreSQL through asyncpg (src/bench/fastapi_postgres.py)
+# Both PostgreSQL services use one throwaway PostgreSQL cluster (initdb under target/), each its own table.
+# Then the cost of task-api's access log: off, text and json, written to a file. Writes a Markdown report
+# (docs/benchmarks.md) and prints it.
 #
-# Environment: DURATION (s per run, default 5), RUNS (runs per scenario; the median is reported, default 3),
-# WARMUP (s, default 3), THREADS (wrk threads, default 2), JAVA (default java), SEED=0 to skip the seed,
-# OUT (report path), JAVA_PORT / SEED_PORT (default 18090 / 18091).
+# Environment (defaults in brackets):
+#   DURATION [5] s per run   RUNS [3] runs per scenario, the median is reported   WARMUP [3] s   THREADS [2] wrk
+#   CONNS ["64 256"] connection counts   STARTS [5] timed starts per service
+#   SERVICES [all four, in the order above]   ACCESS_LOG_FORMATS ["off text json"; empty: no access log set]
+#   FASTAPI_WORKERS [1] uvicorn workers of fastapi-postgres   DB_POOL_SIZE [8] connections per service process
+#   PG_BIN [/usr/lib/postgresql/15/bin]   PG_SHARED_BUFFERS [128MB]   PG_FSYNC [on]   PG_SYNCHRONOUS_COMMIT [on]
+#   JAR [target/task-api-<version>.jar]   JAVA [java]   PYTHON [/usr/bin/python3]   OUT [docs/benchmarks.md]   SVC_PORT [18090]   PG_PORT [18092]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -12,153 +23,536 @@ DURATION=${DURATION:-5}
 RUNS=${RUNS:-3}
 WARMUP=${WARMUP:-3}
 THREADS=${THREADS:-2}
+CONNS=${CONNS:-64 256}
+STARTS=${STARTS:-5}
+ALL_SERVICES="taskapi-memory taskapi-postgres fastapi-memory fastapi-postgres"
+SERVICES=${SERVICES:-$ALL_SERVICES}
+ACCESS_LOG_FORMATS=${ACCESS_LOG_FORMATS-off text json}
+FASTAPI_WORKERS=${FASTAPI_WORKERS:-1}
+DB_POOL_SIZE=${DB_POOL_SIZE:-8}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-128MB}
+PG_FSYNC=${PG_FSYNC:-on}
+PG_SYNCHRONOUS_COMMIT=${PG_SYNCHRONOUS_COMMIT:-on}
 JAVA=${JAVA:-java}
-SEED=${SEED:-1}
+PYTHON=${PYTHON:-/usr/bin/python3}
 OUT=${OUT:-docs/benchmarks.md}
-JAVA_PORT=${JAVA_PORT:-18090}
-SEED_PORT=${SEED_PORT:-18091}
-LIST_SIZE=1000
+SVC_PORT=${SVC_PORT:-18090}
+PG_PORT=${PG_PORT:-18092}
+
+LIST_SIZE=1000 # tasks created before the read scenarios; the full listing returns all of them
+READS="health get page list"
+BASE=http://127.0.0.1:$SVC_PORT
 VERSION=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
-JAR=target/task-api-$VERSION.jar
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+JAR=${JAR:-target/task-api-$VERSION.jar}
+CLK_TCK=$(getconf CLK_TCK)
+# Ratio goals: service, baseline, scenario, connections, minimum ratio of req/s.
+TARGETS=(
+  "taskapi-memory fastapi-memory get 64 20"
+  "taskapi-memory fastapi-memory post 64 15"
+  "taskapi-postgres fastapi-postgres get 64 3"
+  "taskapi-postgres fastapi-postgres post 64 2"
+  "taskapi-postgres fastapi-postgres page 64 3"
+)
 
-for port in "$JAVA_PORT" "$SEED_PORT"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "bench: 127.0.0.1:$port is already in use; set JAVA_PORT / SEED_PORT" >&2
-    exit 1
-  fi
-done
+work=
+SVC_PID=
+PG_DATA=
+PG_PID=
+DATABASE_URL=
+PG_SUPERUSER_URL=
+SKIPPED=()
+declare -A R # results: R[service,scenario,conns]="req/s p50 p99 errors req-per-PG-CPU-s", and more
 
-command -v wrk >/dev/null || { echo "bench: wrk not found (apt-get install wrk)" >&2; exit 1; }
-[ -f "$JAR" ] || { echo "bench: $JAR missing: run 'make build' first" >&2; exit 1; }
-if [ "$SEED" = 1 ] && ! /usr/bin/python3 -c 'import fastapi, uvicorn' 2>/dev/null; then
-  echo "bench: the seed needs Debian's python3-fastapi and python3-uvicorn (apt-get install python3-fastapi python3-uvicorn); SEED=0 skips it" >&2
-  exit 1
-fi
-
+die() { echo "bench: $*" >&2; exit 1; }
+note() { echo "== $*" >&2; }
 now_ms() { date +%s%3N; }
-rss_kb() { ps -o rss= -p "$1" | tr -d ' '; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+wants() { [[ " $SERVICES " == *"$1"* ]]; } # a service name, or part of one: taskapi, postgres, ...
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+alive() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $s != Z* ]]; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; printf "%.2f\n", v}'; }
 
-# start_service NAME -> sets SVC_PID; waits for READY_URL to answer 200 and records start->ready ms
-start_java() {
-  PORT=$JAVA_PORT HOST=127.0.0.1 MAX_TASKS=100000000 "$JAVA" -jar "$JAR" >"$work/java.log" 2>&1 &
-  SVC_PID=$!
+check_prerequisites() {
+  local name
+  for name in $SERVICES; do [[ " $ALL_SERVICES " == *" $name "* ]] || die "SERVICES: unknown service '$name' (known: $ALL_SERVICES)"; done
+  command -v wrk >/dev/null || die "wrk not found: apt-get install wrk"
+  command -v curl >/dev/null || die "curl not found: apt-get install curl"
+  if wants taskapi || [ -n "$ACCESS_LOG_FORMATS" ]; then
+    command -v "$JAVA" >/dev/null || die "$JAVA not found: apt-get install openjdk-17-jre-headless (or set JAVA)"
+    [ -f "$JAR" ] || die "$JAR missing: run 'make build' first"
+  fi
+  if wants taskapi-postgres && ! grep -qa 'dev/taskapi/task/postgres/' "$JAR"; then
+    SKIPPED+=("taskapi-postgres: $JAR has no PostgreSQL store (STORE=postgres); build a version that has one")
+    echo "bench: skipping ${SKIPPED[-1]}" >&2
+    SERVICES=$(tr ' ' '\n' <<<"$SERVICES" | grep -vx taskapi-postgres | paste -sd ' ')
+  fi
+  if wants fastapi; then
+    "$PYTHON" -c 'import fastapi, uvicorn' 2>/dev/null ||
+      die "the FastAPI services need Debian's python3-fastapi and python3-uvicorn (apt-get install python3-fastapi python3-uvicorn); or set SERVICES without them"
+    "$PYTHON" -c 'import httptools, uvloop' 2>/dev/null ||
+      die "uvicorn's standard extras are missing: apt-get install python3-httptools python3-uvloop"
+  fi
+  if wants fastapi-postgres; then
+    "$PYTHON" -c 'import asyncpg' 2>/dev/null || die "fastapi-postgres needs asyncpg: apt-get install python3-asyncpg"
+  fi
+  if wants postgres; then
+    [ -x "$PG_BIN/initdb" ] || die "no PostgreSQL server in $PG_BIN: apt-get install postgresql-15 (or set PG_BIN)"
+    command -v psql >/dev/null || die "psql not found: apt-get install postgresql-client-15"
+    [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 || die "PostgreSQL refuses to run as root and there is no user postgres: apt-get install postgresql-15"
+    port_free "$PG_PORT" || die "127.0.0.1:$PG_PORT is already in use: set PG_PORT to a free port"
+  fi
+  port_free "$SVC_PORT" || die "127.0.0.1:$SVC_PORT is already in use: set SVC_PORT to a free port"
 }
-start_seed() {
-  (cd src/bench && exec /usr/bin/python3 -m uvicorn seed_app:app --host 127.0.0.1 --port "$SEED_PORT" --log-level warning) >"$work/seed.log" 2>&1 &
-  SVC_PID=$!
+
+cleanup() {
+  stop_service
+  if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
+  fi
+  [ -z "$work" ] || rm -rf "$work"
 }
-wait_ready() { # url -> prints ms from now to first 200
-  local url=$1 t0 t1
-  t0=$(now_ms)
-  for _ in $(seq 1 600); do
-    if curl -fs -o /dev/null "$url"; then t1=$(now_ms); echo $((t1 - t0)); return 0; fi
-    sleep 0.01
-  done
-  echo "bench: $url never answered" >&2; return 1
+
+# --- PostgreSQL: a fresh cluster for this run, on 127.0.0.1:PG_PORT, its socket in a private directory
+
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+pg_settings() { # name value, one a line: what the cluster runs with beyond initdb's defaults
+  printf '%s\n' "listen_addresses '127.0.0.1'" "port $PG_PORT" "unix_socket_directories '$work/pg/socket'" \
+    "shared_buffers $PG_SHARED_BUFFERS" "fsync $PG_FSYNC" "synchronous_commit $PG_SYNCHRONOUS_COMMIT"
 }
-startup_ms() { # name url
-  local name=$1 url=$2 samples=()
-  for _ in 1 2 3 4 5; do
-    local t0 t1
-    t0=$(now_ms)
-    "start_$name"
-    until curl -fs -o /dev/null "$url"; do
-      kill -0 "$SVC_PID" 2>/dev/null || { echo "bench: $name exited during startup; its log:" >&2; cat "$work/$name.log" >&2; exit 1; }
-      sleep 0.005
+
+pg_start() {
+  local password
+  password=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+  PG_DATA=$work/pg/data
+  mkdir -p "$work/pg/socket"
+  echo "$password" >"$work/pg/password"
+  [ "$(id -u)" != 0 ] || chown -R postgres: "$work/pg"
+  note "PostgreSQL: initdb in $PG_DATA"
+  as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --pwfile="$work/pg/password" -E UTF8 --no-locale \
+    --auth-local=peer --auth-host=scram-sha-256 >"$work/pg/initdb.log" 2>&1 || { cat "$work/pg/initdb.log" >&2; die "initdb failed"; }
+  rm -f "$work/pg/password"
+  pg_settings | sed 's/ / = /' >>"$PG_DATA/postgresql.conf"
+  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$work/pg/server.log" -w -t 60 start >/dev/null ||
+    { cat "$work/pg/server.log" >&2; die "PostgreSQL did not start (its log above)"; }
+  PG_PID=$(head -1 "$PG_DATA/postmaster.pid")
+  PG_SUPERUSER_URL=postgresql://postgres:$password@127.0.0.1:$PG_PORT/postgres
+  psql_at "$PG_SUPERUSER_URL" -c "CREATE ROLE bench LOGIN PASSWORD '$password'" -c "CREATE DATABASE bench OWNER bench"
+  DATABASE_URL=postgresql://bench:$password@127.0.0.1:$PG_PORT/bench
+}
+
+psql_at() { local url=$1; shift; PGOPTIONS="-c client_min_messages=warning" psql "$url" -v ON_ERROR_STOP=1 -qAtX "$@"; }
+
+pg_cpu_ticks() { # CPU time (clock ticks) of the postmaster and every process it started, running or reaped
+  { sed 's/.*) //' "/proc/$PG_PID/stat" | awk '{print $12 + $13 + $14 + $15}'
+    local child
+    for child in $(ps -o pid= --ppid "$PG_PID"); do
+      sed 's/.*) //' "/proc/$child/stat" 2>/dev/null | awk '{print $12 + $13}'
     done
-    t1=$(now_ms)
-    samples+=($((t1 - t0)))
-    kill "$SVC_PID"; wait "$SVC_PID" 2>/dev/null || true
+  } | awk '{s += $1} END {print s + 0}'
+}
+
+# --- the services
+
+service() { # name: sets SVC_CMD, SVC_ENV, SVC_READY (path that answers 200 once ready), SVC_LIST (all tasks),
+  #           SVC_PAGE (100 tasks; empty where the service cannot page), SVC_TABLE (its PostgreSQL table, empty
+  #           in memory) and SVC_DROP (SQL that removes its data, so that no autovacuum of it runs under the next)
+  local name=$1
+  SVC_ENV=(HOST=127.0.0.1 PORT="$SVC_PORT")
+  SVC_PAGE="/tasks?limit=100"
+  SVC_TABLE=
+  SVC_DROP=
+  case $name in
+    taskapi-*)
+      SVC_CMD=("$JAVA" -jar "$JAR")
+      SVC_ENV+=(STORE="${name#taskapi-}" MAX_TASKS=100000000 ACCESS_LOG=false)
+      SVC_READY=/health/ready
+      SVC_LIST="/tasks?limit=$LIST_SIZE" ;;
+    fastapi-*)
+      SVC_CMD=("$PYTHON" -m uvicorn "${name/-/_}:app" --app-dir src/bench --host 127.0.0.1 --port "$SVC_PORT" --no-access-log)
+      SVC_READY=/health
+      SVC_LIST=/tasks ;;
+  esac
+  case $name in
+    fastapi-memory) SVC_PAGE= ;; # the original takes no limit: it always returns every task
+    taskapi-postgres) SVC_TABLE=public.tasks SVC_DROP="DROP TABLE IF EXISTS tasks, schema_version" ;;
+    fastapi-postgres) SVC_TABLE=fastapi.tasks SVC_DROP="DROP SCHEMA IF EXISTS fastapi CASCADE" SVC_CMD+=(--workers "$FASTAPI_WORKERS") ;;
+  esac
+  [ -z "$SVC_TABLE" ] || SVC_ENV+=(DATABASE_URL="$DATABASE_URL" DB_POOL_SIZE="$DB_POOL_SIZE")
+}
+
+start_service() { # name [VAR=value...]: starts it in a session of its own (SVC_PID); stdout and stderr to a file
+  local name=$1
+  shift
+  service "$name"
+  setsid env "${SVC_ENV[@]}" "$@" "${SVC_CMD[@]}" >"$work/$name.log" 2>&1 &
+  SVC_PID=$!
+}
+
+wait_ready() { # name
+  local deadline=$(($(now_ms) + 120000))
+  until curl -fs -o /dev/null "$BASE$SVC_READY"; do
+    alive "$SVC_PID" || { tail -20 "$work/$1.log" >&2; die "$1 exited while starting (the end of its log above)"; }
+    [ "$(now_ms)" -lt "$deadline" ] || { tail -20 "$work/$1.log" >&2; die "$1 not ready after 120 s (the end of its log above)"; }
+    sleep 0.005
+  done
+}
+
+stop_service() { # SIGTERM to the service's session, SIGKILL after 10 s
+  [ -n "$SVC_PID" ] || return 0
+  kill -TERM -- "-$SVC_PID" 2>/dev/null || true
+  for _ in $(seq 1 100); do alive "$SVC_PID" || break; sleep 0.1; done
+  kill -KILL -- "-$SVC_PID" 2>/dev/null || true
+  wait "$SVC_PID" 2>/dev/null || true
+  SVC_PID=
+}
+
+session_pids() { ps -o pid= --sid "$SVC_PID"; }
+rss_kb() { ps -o rss= --sid "$SVC_PID" | awk '{s += $1} END {print s + 0}'; }
+
+cpu_ticks() { # CPU time (clock ticks) used so far by the service's processes, and by PostgreSQL if it uses it
+  { local pid
+    for pid in $(session_pids); do sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}'; done
+    [ -z "$SVC_TABLE" ] || pg_cpu_ticks
+  } | awk '{s += $1} END {print s + 0}'
+}
+
+settle() { # waits until the service (and its database) is idle, below 5% of a core over 0.2 s; at most 60 s
+  # wrk leaves requests queued behind it when it stops; the next run must not pay for them.
+  local before deadline=$(($(now_ms) + 60000))
+  while [ "$(now_ms)" -lt "$deadline" ]; do
+    before=$(cpu_ticks)
+    sleep 0.2
+    [ $(($(cpu_ticks) - before)) -gt $((CLK_TCK / 100)) ] || return 0
+  done
+  echo "bench: the service is still busy after 60 s; measuring anyway" >&2
+}
+
+uvicorn_stack() { # the event loop and HTTP parser the running uvicorn loaded (--loop auto, --http auto)
+  local maps loop=asyncio http=h11
+  maps=$(for pid in $(session_pids); do cat "/proc/$pid/maps" 2>/dev/null; done)
+  grep -q '/uvloop/loop\.' <<<"$maps" && loop=uvloop
+  grep -q '/httptools/parser/parser\.' <<<"$maps" && http=httptools
+  echo "$loop + $http"
+}
+
+startup_ms() { # name: median over STARTS of start -> first 200 on its readiness path
+  local samples=() t0
+  for _ in $(seq 1 "$STARTS"); do
+    t0=$(now_ms)
+    start_service "$1"
+    wait_ready "$1"
+    samples+=($(($(now_ms) - t0)))
+    stop_service
   done
   printf '%s\n' "${samples[@]}" | median
 }
 
-# run_wrk base url conns [script] -> "rps p50ms p99ms errors" (median over RUNS)
-wrk_line() {
-  local url=$1 conns=$2 script=${3:-}
-  local args=(-t"$THREADS" -c"$conns" --latency --timeout 5s)
-  [ -n "$script" ] && args+=(-s "$script")
-  wrk "${args[@]}" -d"${WARMUP}s" "$url" >/dev/null 2>&1 || true
-  local rps=() p50=() p99=() errs=()
+preload() { # n: creates n tasks through POST /tasks from one curl over one connection; all must succeed
+  local n=$1 i created
+  for i in $(seq 1 "$n"); do
+    [ "$i" = 1 ] || echo next
+    printf 'url = "%s/tasks"\nheader = "Content-Type: application/json"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\n' "$BASE"
+    printf 'data = "{\\"title\\":\\"task %d\\",\\"description\\":\\"preloaded\\",\\"priority\\":%d}"\n' "$i" $((i % 5 + 1))
+  done >"$work/preload.curl"
+  created=$(curl -s -K "$work/preload.curl" | grep -c '^20[01]$' || true)
+  [ "$created" = "$n" ] || die "preloading: $created of $n creates succeeded"
+}
+
+check_table() { # name: the tasks just created must be rows of the service's own table
+  [ -n "$SVC_TABLE" ] || return 0
+  local rows
+  rows=$(psql_at "$DATABASE_URL" -c "SELECT count(*) FROM $SVC_TABLE")
+  [ "$rows" = "$LIST_SIZE" ] || die "$1: $rows rows in $SVC_TABLE after creating $LIST_SIZE tasks"
+  psql_at "$DATABASE_URL" -c "VACUUM ANALYZE $SVC_TABLE"
+  psql_at "$PG_SUPERUSER_URL" -c CHECKPOINT
+}
+
+# --- measuring
+
+wrk_run() { # path conns script seconds -> wrk's report
+  local args=(-t"$THREADS" -c"$2" -d"$4s" --latency --timeout 5s)
+  [ -z "$3" ] || args+=(-s "$3")
+  wrk "${args[@]}" "$BASE$1" 2>&1 || true
+}
+
+measure() { # path conns [script] -> "req/s p50-ms p99-ms errors req-per-PG-CPU-s": medians over RUNS, worst errors
+  local path=$1 conns=$2 script=${3:-} out ticks rps=() p50=() p99=() errors=() per_cpu=()
+  settle
+  [ "$WARMUP" = 0 ] || wrk_run "$path" "$conns" "$script" "$WARMUP" >/dev/null
   for _ in $(seq 1 "$RUNS"); do
-    local o
-    o=$(wrk "${args[@]}" -d"${DURATION}s" "$url" 2>&1)
-    rps+=("$(awk '/^Requests\/sec/ {print $2}' <<<"$o")")
-    p50+=("$(awk '$1=="50%" {print $2}' <<<"$o" | to_ms)")
-    p99+=("$(awk '$1=="99%" {print $2}' <<<"$o" | to_ms)")
-    errs+=("$(awk '/Socket errors/ {gsub(",","");e=$4+$6+$8+$10} /Non-2xx/ {e+=$5} END {print e+0}' <<<"$o")")
+    settle
+    ticks=0
+    [ -z "$SVC_TABLE" ] || ticks=$(pg_cpu_ticks)
+    out=$(wrk_run "$path" "$conns" "$script" "$DURATION")
+    [ -z "$SVC_TABLE" ] || ticks=$(($(pg_cpu_ticks) - ticks))
+    rps+=("$(awk '/^Requests\/sec/ {v = $2} END {print v + 0}' <<<"$out")")
+    p50+=("$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)")
+    p99+=("$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)")
+    errors+=("$(awk '/Socket errors/ {gsub(",", ""); e = $4 + $6 + $8 + $10} /Non-2xx/ {e += $5} END {print e + 0}' <<<"$out")")
+    per_cpu+=("$(awk -v t="$ticks" -v hz="$CLK_TCK" '/ requests in / {if (t > 0) printf "%.0f\n", $1 / (t / hz); else print "-"}' <<<"$out")")
   done
-  echo "$(printf '%s\n' "${rps[@]}" | median) $(printf '%s\n' "${p50[@]}" | median) $(printf '%s\n' "${p99[@]}" | median) $(printf '%s\n' "${errs[@]}" | sort -g | tail -1)"
-}
-to_ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; printf "%.2f\n", v}'; }
-
-preload() { # base n -> creates n tasks
-  local base=$1 n=$2
-  for i in $(seq 1 "$n"); do printf '{"title":"task %d","description":"preloaded for the list benchmark","priority":%d}\n' "$i" $((i % 5 + 1)); done |
-    while read -r body; do curl -fs -o /dev/null -H 'Content-Type: application/json' -d "$body" "$base/tasks"; done
+  echo "$(printf '%s\n' "${rps[@]}" | median) $(printf '%s\n' "${p50[@]}" | median) $(printf '%s\n' "${p99[@]}" | median)" \
+    "$(printf '%s\n' "${errors[@]}" | sort -g | tail -1) $(printf '%s\n' "${per_cpu[@]}" | median)"
 }
 
-declare -A R
-bench_app() { # name base ready_url list_url
-  local name=$1 base=$2 ready=$3 list=$4
-  echo "== $name: startup (median of 5)" >&2
-  R[$name,startup]=$(startup_ms "$name" "$ready")
-  "start_$name"; local pid=$SVC_PID; pids+=("$pid")
-  wait_ready "$ready" >/dev/null
-  preload "$base" "$LIST_SIZE"
+request_path() { # scenario -> path on the running service; empty if it has no such request
+  case $1 in
+    health) echo /health ;;
+    get) echo /tasks/task_7 ;;
+    page) echo "$SVC_PAGE" ;;
+    list) echo "$SVC_LIST" ;;
+    post) echo /tasks ;;
+  esac
+}
+
+bench_scenario() { # name scenario conns
+  local path script=
+  path=$(request_path "$2")
+  [ -n "$path" ] || return 0
+  [ "$2" != post ] || script=src/bench/post_task.lua
+  note "$1: $(label "$2"), $3 connections"
+  R[$1,$2,$3]=$(measure "$path" "$3" "$script")
+}
+
+bench_service() { # name
+  local name=$1 conns scenario
+  note "$name: start -> ready, median of $STARTS"
+  R[$name,startup]=$(startup_ms "$name")
+  start_service "$name"
+  wait_ready "$name"
+  preload "$LIST_SIZE"
+  check_table "$name"
+  [[ $name != fastapi-* ]] || R[$name,stack]=$(uvicorn_stack)
   sleep 2
-  R[$name,rss_idle]=$(rss_kb "$pid")
-  # Creates last: until then the store holds exactly the preloaded tasks (the seed lists all of them).
-  for c in 64 256; do
-    echo "== $name: c=$c reads" >&2
-    R[$name,list,$c]=$(wrk_line "$list" "$c")
-    R[$name,health,$c]=$(wrk_line "$base/health" "$c")
-    R[$name,get,$c]=$(wrk_line "$base/tasks/task_7" "$c")
+  R[$name,rss_idle]=$(rss_kb)
+  # Creates last: until then the store holds exactly the preloaded tasks, so every listing returns the same.
+  for conns in $CONNS; do
+    for scenario in $READS; do bench_scenario "$name" "$scenario" "$conns"; done
   done
-  for c in 64 256; do
-    echo "== $name: c=$c creates" >&2
-    R[$name,post,$c]=$(wrk_line "$base/tasks" "$c" src/bench/post_task.lua)
-  done
-  R[$name,rss_load]=$(rss_kb "$pid")
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  for conns in $CONNS; do bench_scenario "$name" post "$conns"; done
+  R[$name,rss_load]=$(rss_kb)
+  stop_service
+  [ -z "$SVC_DROP" ] || psql_at "$DATABASE_URL" -c "$SVC_DROP"
 }
 
-bench_app java "http://127.0.0.1:$JAVA_PORT" "http://127.0.0.1:$JAVA_PORT/health/ready" "http://127.0.0.1:$JAVA_PORT/tasks?limit=$LIST_SIZE"
-if [ "$SEED" = 1 ]; then
-  bench_app seed "http://127.0.0.1:$SEED_PORT" "http://127.0.0.1:$SEED_PORT/health" "http://127.0.0.1:$SEED_PORT/tasks"
-fi
+access_lines() { grep -F 'tasks/task_7' "$1" || true; }
 
-field() { awk -v i="$2" '{print $i}' <<<"${R[$1]:-}"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b+0 > 0) printf "%.1f×", a/b; else print "n/a"}'; }
-{
-  echo "# Benchmarks"
-  echo
-  echo "Written by \`make bench\` ($(date -u +%Y-%m-%dT%H:%MZ)). Machine: $(nproc) cores ($(lscpu | awk -F: '/Model name/ {gsub(/^ +/,"",$2); print $2; exit}')),"
-  echo "$(free -g | awk '/Mem:/ {print $2}') GiB, $(. /etc/os-release && echo "$PRETTY_NAME"); wrk ($THREADS threads) shares the cores with the server."
-  echo "task-api: \`$JAVA -jar $JAR\` ($("$JAVA" -version 2>&1 | head -1)), default configuration (one event loop per core, access log on, to a file)."
-  [ "$SEED" = 1 ] && echo "seed: the chapter's FastAPI app (src/bench/seed_app.py), \`python3 -m uvicorn\`, one worker, Debian's python3-fastapi $(/usr/bin/python3 -c 'import fastapi; print(fastapi.__version__)')."
-  echo "Each figure is the median of $RUNS runs of ${DURATION} s after a ${WARMUP} s warm-up; errors are the worst run's socket errors + non-2xx responses."
-  echo "The list scenario reads $LIST_SIZE tasks per request (\`limit=$LIST_SIZE\`; the seed has no limit and holds exactly $LIST_SIZE then)."
-  echo
-  echo "| scenario | conns | task-api req/s | p50 ms | p99 ms | errors | seed req/s | seed p50 ms | seed p99 ms | seed errors | ratio |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  for s in health get post list; do
-    case $s in health) label='GET /health';; get) label='GET /tasks/{id}';; post) label='POST /tasks';; list) label="GET /tasks ($LIST_SIZE)";; esac
-    for c in 64 256; do
-      j=${R[java,$s,$c]}; sd=${R[seed,$s,$c]:-"- - - -"}
-      echo "| $label | $c | $(field java,$s,$c 1) | $(field java,$s,$c 2) | $(field java,$s,$c 3) | $(field java,$s,$c 4) | $(awk '{print $1}' <<<"$sd") | $(awk '{print $2}' <<<"$sd") | $(awk '{print $3}' <<<"$sd") | $(awk '{print $4}' <<<"$sd") | $(ratio "$(field java,$s,$c 1)" "$(awk '{print $1}' <<<"$sd")") |"
+bench_access_log() { # task-api in memory, GET /tasks/{id} at 64 connections, per access log format
+  local format log settings
+  for format in $ACCESS_LOG_FORMATS; do
+    case $format in
+      off) settings=(ACCESS_LOG=false) ;;
+      text | json) settings=(ACCESS_LOG=true LOG_FORMAT="$format") ;;
+      *) die "ACCESS_LOG_FORMATS: unknown format '$format' (off, text, json)" ;;
+    esac
+    note "access log $format: GET /tasks/{id}, 64 connections"
+    start_service taskapi-memory "${settings[@]}"
+    wait_ready taskapi-memory
+    preload 10
+    R[log,$format]=$(measure /tasks/task_7 64)
+    stop_service
+    log=$work/taskapi-memory.log
+    R[log,$format,bytes]=$(access_lines "$log" | awk '{n++; b += length($0) + 1} END {print (n ? int(b / n) : 0)}')
+    R[log,$format,dropped]=$({ grep -o 'access log: [0-9]* lines dropped' "$log" || true; } | awk '{n += $3} END {print n + 0}')
+    [ "$format" = off ] || R[log,$format,sample]=$(access_lines "$log" | tail -1)
+  done
+}
+
+# --- the report
+
+title() {
+  case $1 in
+    taskapi-memory) echo "task-api (memory)" ;;
+    taskapi-postgres) echo "task-api (PostgreSQL)" ;;
+    fastapi-memory) echo "FastAPI (memory)" ;;
+    fastapi-postgres) echo "FastAPI + asyncpg" ;;
+  esac
+}
+
+label() {
+  case $1 in
+    health) echo 'GET /health' ;;
+    get) echo 'GET /tasks/{id}' ;;
+    page) echo 'GET /tasks?limit=100' ;;
+    list) echo "GET /tasks ($LIST_SIZE tasks)" ;;
+    post) echo 'POST /tasks' ;;
+  esac
+}
+
+field() { # key n -> the n-th figure of R[key], or - if not measured
+  if [ -n "${R[$1]:-}" ]; then awk -v i="$2" '{print $i}' <<<"${R[$1]}"; else echo -; fi
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a != "-" && b + 0 > 0) printf "%.1f×\n", a / b; else print "-"}'; }
+cells() { local key=$1 n out=; shift; for n in "$@"; do out+=" $(field "$key" "$n") |"; done; echo "$out"; }
+mb() { if [ -n "${R[$1]:-}" ]; then echo "$((R[$1] / 1024)) MB"; else echo -; fi; }
+
+pair_table() { # service baseline: every scenario at every connection count, side by side, and the ratio
+  local a=$1 b=$2 scenario conns r figures=(1 2 3 4) header="req/s | p50 ms | p99 ms | errors"
+  [[ $a != *postgres ]] || { figures+=(5); header+=" | req per PG CPU-s"; }
+  echo "| request | conns | $(title "$a"): $header | $(title "$b"): $header | ratio |"
+  echo "|---|---|$(printf -- '---|%.0s' "${figures[@]}" "${figures[@]}")---|"
+  for scenario in $READS post; do
+    for conns in $CONNS; do
+      [ -n "${R[$a,$scenario,$conns]:-}${R[$b,$scenario,$conns]:-}" ] || continue
+      r=$(ratio "$(field "$a,$scenario,$conns" 1)" "$(field "$b,$scenario,$conns" 1)")
+      echo "| $(label "$scenario") | $conns |$(cells "$a,$scenario,$conns" "${figures[@]}")$(cells "$b,$scenario,$conns" "${figures[@]}") $r |"
     done
   done
+}
+
+target_rows() {
+  local t a b scenario conns min r verdict errors=0 services=() name
+  echo "| goal | needed | measured | |"
+  echo "|---|---|---|---|"
+  for t in "${TARGETS[@]}"; do
+    read -r a b scenario conns min <<<"$t"
+    r=$(ratio "$(field "$a,$scenario,$conns" 1)" "$(field "$b,$scenario,$conns" 1)")
+    if [ "$r" = - ]; then verdict="not measured"
+    elif awk -v r="${r%×}" -v m="$min" 'BEGIN {exit !(r >= m)}'; then verdict=met
+    else verdict="**MISSED**"; fi
+    echo "| $(title "$a") vs $(title "$b"): $(label "$scenario"), $conns connections | ≥ $min× | $r | $verdict |"
+  done
+  for name in $SERVICES; do
+    for scenario in $READS post; do
+      [ -n "${R[$name,$scenario,256]:-}" ] || continue
+      services+=("$name")
+      errors=$((errors + $(field "$name,$scenario,256" 4)))
+    done
+  done
+  if [ "${#services[@]}" = 0 ]; then verdict="not measured"; elif [ "$errors" = 0 ]; then verdict=met; else verdict="**MISSED**"; fi
+  echo "| errors at 256 connections, every service and request | 0 | $errors | $verdict |"
+}
+
+access_log_table() {
+  local format off
+  off=$(field log,off 1)
+  echo "| access log | req/s | p50 ms | p99 ms | errors | vs off | bytes a line | lines dropped |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for format in $ACCESS_LOG_FORMATS; do
+    echo "| $format |$(cells "log,$format" 1 2 3 4) $(awk -v a="$(field "log,$format" 1)" -v b="$off" \
+      'BEGIN {if (b + 0 > 0 && a != "-") printf "%+.1f%%", (a / b - 1) * 100; else print "-"}') | ${R[log,$format,bytes]:--} | ${R[log,$format,dropped]:--} |"
+  done
+}
+
+start_table() {
+  local name row1="| start → first 200 (median of $STARTS) |" row2="| RSS idle, $LIST_SIZE tasks created |" row3="| RSS after the runs above |"
+  local head="| |" rule="|---|"
+  for name in $SERVICES; do
+    head+=" $(title "$name") |" rule+="---|"
+    row1+=" ${R[$name,startup]:--} ms |" row2+=" $(mb "$name,rss_idle") |" row3+=" $(mb "$name,rss_load") |"
+  done
+  printf '%s\n' "$head" "$rule" "$row1" "$row2" "$row3"
+}
+
+python_versions() {
+  "$PYTHON" -c 'import sys, importlib.metadata as m
+print("Python %s" % sys.version.split()[0] + "".join(", %s %s" % (p, m.version(p)) for p in sys.argv[1:]))' \
+    fastapi starlette pydantic uvicorn uvloop httptools asyncpg 2>/dev/null || echo "Python packages: n/a"
+}
+
+report() {
+  local name line
+  echo "# Benchmarks"
   echo
-  echo "| | task-api | seed |"
-  echo "|---|---|---|"
-  echo "| start → first 200 (median of 5; task-api: /health/ready, seed: /health) | ${R[java,startup]} ms | ${R[seed,startup]:-n/a} ms |"
-  echo "| RSS idle, $LIST_SIZE tasks loaded | $(( ${R[java,rss_idle]} / 1024 )) MB | $( [ -n "${R[seed,rss_idle]:-}" ] && echo $(( ${R[seed,rss_idle]} / 1024 )) || echo n/a) MB |"
-  echo "| RSS after the load above | $(( ${R[java,rss_load]} / 1024 )) MB | $( [ -n "${R[seed,rss_load]:-}" ] && echo $(( ${R[seed,rss_load]} / 1024 )) || echo n/a) MB |"
-} >"$OUT"
-cat "$OUT"
+  echo "How much more does task-api serve than the original FastAPI app it was rebuilt from, on the same machine:"
+  echo "both on tasks held in memory, and both on PostgreSQL (task-api's PostgreSQL store against the original app"
+  echo "with its dict replaced by asyncpg), for a single read, a create, a page of 100 and a listing of $LIST_SIZE,"
+  echo "at 64 and 256 connections; whether the goals below are met; how much PostgreSQL CPU each request costs;"
+  echo "and what task-api's access log costs in each format. Every service is started fresh, alone, on 127.0.0.1,"
+  echo "and driven by wrk on the same cores, so the figures compare the services with each other on this machine;"
+  echo "they are not capacity figures for a deployment."
+  echo
+  echo "## Setup"
+  echo
+  echo "- Written by \`make bench\` (src/scripts/bench.sh) on $(date -u +%Y-%m-%dT%H:%MZ)."
+  echo "- Machine: $(nproc) cores ($(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')), $(free -g | awk '/Mem:/ {print $2}') GiB,"
+  echo "  $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r). wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}') with $THREADS threads shares the cores with the service and PostgreSQL."
+  echo "- Method: per request and connection count, a ${WARMUP} s warm-up, then $RUNS runs of ${DURATION} s; req/s, p50 and p99"
+  echo "  are medians over the runs, errors the worst run's socket errors (connect, read, write, timeouts over 5 s) plus"
+  echo "  non-2xx responses. $LIST_SIZE tasks are created first; the reads run before the creates, so every listing returns"
+  echo "  the same tasks. \`GET /tasks ($LIST_SIZE tasks)\` is \`?limit=$LIST_SIZE\` on task-api and plain \`/tasks\` on FastAPI."
+  if wants taskapi || [ -n "$ACCESS_LOG_FORMATS" ]; then
+    echo "- task-api $VERSION: \`$JAVA -jar $JAR\` ($("$JAVA" -version 2>&1 | head -1)), default configuration: one event loop per"
+    echo "  core, access log off (\`ACCESS_LOG=false\`), \`MAX_TASKS\` lifted for the create runs; output to a file."
+  fi
+  if wants fastapi; then
+    echo "- FastAPI: $(python_versions), all from Debian packages."
+    echo "  Served as FastAPI apps are deployed: \`python3 -m uvicorn <module>:app --host 127.0.0.1 --port $SVC_PORT --no-access-log\`,"
+    echo "  uvicorn's defaults \`--loop auto --http auto\`, which resolved to $(for name in $SERVICES; do [ -z "${R[$name,stack]:-}" ] || echo "${R[$name,stack]} ($name)"; done | paste -sd ';' | sed 's/;/; /g')"
+    echo "  (read from the loaded libraries of the running server). fastapi-memory is the original app"
+    echo "  (src/bench/fastapi_memory.py), one worker (its tasks live in the process); it has no \`limit\` parameter, so it"
+    echo "  has no \`GET /tasks?limit=100\` row. fastapi-postgres (src/bench/fastapi_postgres.py) is the original with its dict"
+    echo "  replaced by asyncpg: \`async def\` endpoints, a pool of $DB_POOL_SIZE connections, \`--workers $FASTAPI_WORKERS\`."
+  fi
+  if wants postgres; then
+    echo "- PostgreSQL: $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) //'), a fresh cluster (initdb) in target/ on $(stat -f -c %T target),"
+    echo "  scram-sha-256 over TCP on 127.0.0.1. Settings (read back from the server):"
+    echo "  $(cat "$work/pg/settings" | paste -sd ',' | sed 's/,/, /g')."
+    echo "  A create is acknowledged only once its WAL is flushed to disk, as in production. Both services use database"
+    echo "  \`bench\`, each in its own table: task-api's \`tasks\` (created by its migrations), FastAPI's \`fastapi.tasks\`,"
+    echo "  each with a pool of $DB_POOL_SIZE connections per process; after the $LIST_SIZE creates, \`VACUUM ANALYZE\` and"
+    echo "  \`CHECKPOINT\`. *req per PG CPU-s*: requests served per second of CPU time used by PostgreSQL (the postmaster"
+    echo "  and all its processes, from /proc/<pid>/stat) during the run."
+  fi
+  for line in "${SKIPPED[@]}"; do echo "- Not measured: $line."; done
+  echo
+  echo "## Goals"
+  echo
+  target_rows
+  if wants memory; then
+    echo
+    echo "## In memory: task-api against the original FastAPI app"
+    echo
+    pair_table taskapi-memory fastapi-memory
+  fi
+  if wants postgres; then
+    echo
+    echo "## On PostgreSQL: task-api's PostgreSQL store against FastAPI + asyncpg"
+    echo
+    pair_table taskapi-postgres fastapi-postgres
+  fi
+  if [ -n "$ACCESS_LOG_FORMATS" ]; then
+    echo
+    echo "## The access log's cost"
+    echo
+    echo "task-api in memory, \`GET /tasks/{id}\` at 64 connections, \`ACCESS_LOG=true LOG_FORMAT=text|json\`; the log"
+    echo "(stdout and stderr) goes to a file, as a container's log does on a cluster node."
+    echo
+    access_log_table
+    for name in text json; do
+      [ -z "${R[log,$name,sample]:-}" ] || printf '\n%s line: `%s`\n' "$name" "${R[log,$name,sample]}"
+    done
+  fi
+  echo
+  echo "## Start and memory"
+  echo
+  echo "Start: from launching the process to the first 200 on the readiness path (task-api: \`/health/ready\`,"
+  echo "FastAPI: \`/health\`). RSS: all processes of the service."
+  echo
+  start_table
+}
+
+main() {
+  check_prerequisites
+  mkdir -p target
+  work=$(mktemp -d "$PWD/target/bench.XXXXXX")
+  chmod 755 "$work"
+  trap cleanup EXIT
+  trap 'echo "bench: failed: $BASH_COMMAND (line $LINENO)" >&2' ERR
+  trap 'exit 130' INT TERM
+  if wants postgres; then
+    pg_start
+    psql_at "$DATABASE_URL" -F ' ' -c "SELECT name, current_setting(name) FROM pg_settings
+      WHERE name IN ('shared_buffers', 'fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'max_connections') ORDER BY name" |
+      sed 's/ / = /' >"$work/pg/settings"
+  fi
+  for name in $SERVICES; do bench_service "$name"; done
+  [ -z "$ACCESS_LOG_FORMATS" ] || bench_access_log
+  mkdir -p "$(dirname "$OUT")"
+  report >"$OUT"
+  cat "$OUT"
+}
+
+main

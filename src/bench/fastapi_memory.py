@@ -1,5 +1,5 @@
-# The seed's FastAPI Task API (shared/seed, "The 1GB Diet"), verbatim but for this comment: the baseline
-# that `make bench` measures task-api against, run with Debian's python3-fastapi and python3-uvicorn.
+# The original FastAPI Task API, verbatim but for this comment: the in-memory baseline that `make bench`
+# measures task-api against, served by uvicorn from Debian's python3-fastapi and python3-uvicorn.
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel
 from datetime import datetime
