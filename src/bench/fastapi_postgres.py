@@ -11,11 +11,11 @@
 # Connection: DATABASE_URL (postgresql://user:password@host:port/database) and/or the standard PG*
 # variables, which asyncpg reads itself. DB_POOL_SIZE: connections per process (default 8, as task-api's).
 import os
-from datetime import datetime
 
 import asyncpg
 from fastapi import FastAPI, HTTPException, Query
-from pydantic import BaseModel
+
+from fastapi_memory import Task, TaskCreate  # the original's request and response models: the same JSON shapes
 
 app = FastAPI(title="Task API", version="1.0.0")
 
@@ -36,21 +36,6 @@ ALTER SEQUENCE fastapi.task_ids OWNED BY fastapi.tasks.id;
 COLUMNS = "'task_' || id AS id, title, description, priority, created_at, completed"
 
 pool: asyncpg.Pool
-
-
-class TaskCreate(BaseModel):
-    title: str
-    description: str | None = None
-    priority: int = 1
-
-
-class Task(BaseModel):
-    id: str
-    title: str
-    description: str | None
-    priority: int
-    created_at: datetime
-    completed: bool = False
 
 
 @app.on_event("startup")
