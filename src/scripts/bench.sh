@@ -75,6 +75,11 @@ to_ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms
 
 check_prerequisites() {
   local name
+  for name in DURATION RUNS THREADS STARTS FASTAPI_WORKERS DB_POOL_SIZE WARMUP; do
+    [[ ${!name} =~ ^[0-9]+$ ]] && { [ "${!name}" -gt 0 ] || [ "$name" = WARMUP ]; } ||
+      die "$name must be a whole number of at least $([ "$name" = WARMUP ] && echo 0 || echo 1), got '${!name}'"
+  done
+  for name in $CONNS; do [[ $name =~ ^[1-9][0-9]*$ ]] || die "CONNS must be connection counts, got '$CONNS'"; done
   for name in $SERVICES; do [[ " $ALL_SERVICES " == *" $name "* ]] || die "SERVICES: unknown service '$name' (known: $ALL_SERVICES)"; done
   command -v wrk >/dev/null || die "wrk not found: apt-get install wrk"
   command -v curl >/dev/null || die "curl not found: apt-get install curl"
@@ -467,11 +472,17 @@ report() {
   echo "and driven by wrk on the same cores, so the figures compare the services with each other on this machine;"
   echo "they are not capacity figures for a deployment."
   echo
+  if [ "$DURATION" -lt 5 ] || [ "$RUNS" -lt 3 ] || [ "$WARMUP" -lt 3 ]; then
+    echo "**Smoke run** (DURATION=$DURATION RUNS=$RUNS WARMUP=$WARMUP, below the defaults 5, 3 and 3): it shows that the bench"
+    echo "works end to end; its figures are not measurements."
+    echo
+  fi
   echo "## Setup"
   echo
   echo "- Written by \`make bench\` (src/scripts/bench.sh) on $(date -u +%Y-%m-%dT%H:%MZ)."
   echo "- Machine: $(nproc) cores ($(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')), $(free -g | awk '/Mem:/ {print $2}') GiB,"
-  echo "  $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r). wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}') with $THREADS threads shares the cores with the service and PostgreSQL."
+  echo "  $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r). wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}') with $THREADS threads shares the cores with the service and PostgreSQL;"
+  echo "  load average when the bench started: $LOAD_AT_START (anything well above 0 means other work shared the machine)."
   echo "- Method: per request and connection count, a ${WARMUP} s warm-up, then $RUNS runs of ${DURATION} s; req/s, p50 and p99"
   echo "  are medians over the runs, errors the worst run's socket errors (connect, read, write, timeouts over 5 s) plus"
   echo "  non-2xx responses. $LIST_SIZE tasks are created first; the reads run before the creates, so every listing returns"
@@ -540,6 +551,7 @@ report() {
 }
 
 main() {
+  LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
   check_prerequisites
   mkdir -p target
   work=$(mktemp -d "$PWD/target/bench.XXXXXX")
