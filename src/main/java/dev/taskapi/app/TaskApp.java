@@ -69,7 +69,8 @@ public final class TaskApp {
               + " event loop(s); tasks in " + (config.store() == AppConfig.Store.POSTGRES ? config.database() : "memory")
               + "; models from " + config.modelsDir().toAbsolutePath());
           return this;
-        });
+        })
+        .recover(e -> shutdown().transform(stopped -> Future.failedFuture(e)));
   }
 
   public int port() {

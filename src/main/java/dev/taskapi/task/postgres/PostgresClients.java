@@ -27,10 +27,14 @@ final class PostgresClients {
     return PgBuilder.client().with(pool).with(netOptions(db)).connectingTo(connect).using(vertx).build();
   }
 
-  /** One connection for schema migrations, which may legitimately run (or wait for the lock) for long. */
+  /**
+   * One connection for schema migrations, which may legitimately run (or wait for the lock) for long; quiet
+   * about the notices of idempotent DDL ("already exists, skipping").
+   */
   static Pool migrations(Vertx vertx, AppConfig.Database db) {
+    PgConnectOptions connect = connectOptions(db).addProperty("client_min_messages", "warning");
     return PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("task-api-migrations"))
-        .with(netOptions(db)).connectingTo(connectOptions(db)).using(vertx).build();
+        .with(netOptions(db)).connectingTo(connect).using(vertx).build();
   }
 
   private static PgConnectOptions connectOptions(AppConfig.Database db) {

@@ -90,9 +90,12 @@ public final class PostgresTaskStore implements TaskStore {
       LOG.severe("task database " + db + ": " + e.getMessage());
       return;
     }
-    notReady = "the schema could not be brought up to date: " + DatabaseFailures.reason(e, db.connectTimeout().toMillis())
-        + " (retrying)";
-    LOG.log(Level.WARNING, "task database " + db + ": " + notReady);
+    String reason = "the schema could not be brought up to date: "
+        + DatabaseFailures.reason(e, db.connectTimeout().toMillis()) + " (retrying)";
+    if (!reason.equals(notReady)) {
+      LOG.log(Level.WARNING, "task database " + db + ": " + reason);
+    }
+    notReady = reason;
     if (!closed) {
       retryTimer = vertx.setTimer(MIGRATION_RETRY_MILLIS, id -> {
         if (!closed) {
