@@ -4,6 +4,8 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -117,12 +119,12 @@ public final class PostgresServer {
     inDatabase("postgres", sql);
   }
 
-  /** Runs one statement as the superuser in {@code database}. */
-  public void inDatabase(String database, String sql) {
+  /** Runs one statement as the superuser in {@code database}; its rows. */
+  public RowSet<Row> inDatabase(String database, String sql) {
     Vertx vertx = Vertx.vertx();
     try {
       Pool pool = PgBuilder.pool().connectingTo(connectOptions(database)).using(vertx).build();
-      pool.query(sql).execute().eventually(pool::close).await();
+      return pool.query(sql).execute().eventually(pool::close).await();
     } finally {
       vertx.close().await();
     }
