@@ -94,6 +94,21 @@ public abstract class TaskStoreContract {
   }
 
   @Test
+  void textNoStoreCanKeepAsGivenIsRefusedWith422AndNothingIsCreated() {
+    for (String body : List.of("{\"title\":\"a\\u0000b\"}", "{\"title\":\"t\",\"description\":\"\\u0000\"}",
+        "{\"title\":\"a\\ud800b\"}", "{\"title\":\"t\",\"description\":\"\\udc00\"}")) {
+      HttpResponse<Buffer> r = service.client.post("/tasks").putHeader("Content-Type", "application/json")
+          .sendBuffer(Buffer.buffer(body)).await();
+      assertEquals(422, r.statusCode(), body + " -> " + r.bodyAsString());
+    }
+    JsonObject task = create(new JsonObject().put("title", "t"));
+    HttpResponse<Buffer> patch = service.client.patch("/tasks/" + task.getString("id"))
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{\"title\":\"\\u0000\"}")).await();
+    assertEquals(422, patch.statusCode(), patch.bodyAsString());
+    assertEquals("1", service.get("/tasks").await().getHeader("X-Total-Count"));
+  }
+
+  @Test
   void unknownTaskReturns404WithTheOriginalDetail() {
     for (String uri : List.of("/tasks/task_999", "/tasks/not-an-id", "/tasks/task_0")) {
       HttpResponse<Buffer> r = service.get(uri).await();
