@@ -29,7 +29,9 @@ final class PostgresClients {
 
   /**
    * One connection for schema migrations, which may legitimately run (or wait for the lock) for long; quiet
-   * about the notices of idempotent DDL ("already exists, skipping").
+   * about the notices of idempotent DDL ("already exists, skipping"). No acquire timeout of its own: with
+   * vertx-sql-client 5.0.7, closing a pool soon after an acquire that had a timeout can fail inside the pool
+   * and leave the close unfinished.
    */
   static Pool migrations(Vertx vertx, AppConfig.Database db) {
     PgConnectOptions connect = connectOptions(db).addProperty("client_min_messages", "warning");

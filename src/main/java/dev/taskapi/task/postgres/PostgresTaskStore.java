@@ -75,7 +75,8 @@ public final class PostgresTaskStore implements TaskStore {
 
   private Future<Void> migrate() {
     Pool pool = PostgresClients.migrations(vertx, db);
-    return migrations.apply(pool).eventually(pool::close)
+    return migrations.apply(pool)
+        .onComplete(done -> pool.close())
         .onSuccess(version -> {
           notReady = null;
           LOG.info(() -> "task database " + db + " is at schema version " + version);
@@ -163,7 +164,10 @@ public final class PostgresTaskStore implements TaskStore {
   public synchronized Future<Void> close() {
     closed = true;
     vertx.cancelTimer(retryTimer);
-    return client.close();
+    return client.close().timeout(requestBoundMillis, TimeUnit.MILLISECONDS).recover(e -> {
+      LOG.warning("task database " + db + ": the connection pool did not close within " + requestBoundMillis + " ms");
+      return Future.succeededFuture();
+    });
   }
 
   /** Runs one database operation within the request bound, turning an unavailable database into 503. */
