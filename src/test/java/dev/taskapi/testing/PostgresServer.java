@@ -96,6 +96,18 @@ public final class PostgresServer {
     run("pg_ctl", "-D", data(), "-m", "fast", "-w", "-t", "60", "stop");
   }
 
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) every process of the server: a database that stops answering. */
+  public void freeze(boolean frozen) {
+    try {
+      long postmaster = Long.parseLong(Files.readAllLines(dir.resolve("data/postmaster.pid")).get(0).trim());
+      List<String> kill = new ArrayList<>(List.of("kill", frozen ? "-STOP" : "-CONT", Long.toString(postmaster)));
+      ProcessHandle.of(postmaster).orElseThrow().descendants().forEach(p -> kill.add(Long.toString(p.pid())));
+      Command.exec(Duration.ofSeconds(10), kill).check("kill " + (frozen ? "-STOP" : "-CONT"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Stops the server at once and removes its data. */
   public void destroy() {
     Command.exec(PG_CTL_TIMEOUT, asServerUser(List.of(bin.resolve("pg_ctl").toString(), "-D", data(), "-m",

@@ -81,6 +81,27 @@ class DatabaseOutageIT {
 
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aDatabaseThatStopsAnsweringCannotHoldRequestsLongerThanTheBounds() {
+    service = RunningService.start(TestConfig.of(models, environment())).await();
+    String before = createdId(service.post("/tasks", new JsonObject().put("title", "before")).await());
+
+    database.freeze(true);
+    try {
+      assertUnavailableFast(() -> service.post("/tasks", new JsonObject().put("title", "while frozen")));
+      assertUnavailableFast(() -> service.get("/tasks/" + before));
+      assertUnavailableFast(() -> service.get("/tasks"));
+      assertDownWithReason();
+      assertEquals(200, service.get("/health/live").await().statusCode());
+    } finally {
+      database.freeze(false);
+    }
+    awaitReady();
+    assertEquals(200, service.get("/tasks/" + before).await().statusCode());
+    createdId(service.post("/tasks", new JsonObject().put("title", "after")).await());
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void serviceStartsWhileTheDatabaseIsDownAndBecomesReadyWhenItComesUp() {
     database.stop();
     long started = System.nanoTime();
