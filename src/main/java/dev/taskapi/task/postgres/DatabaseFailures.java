@@ -3,6 +3,7 @@ package dev.taskapi.task.postgres;
 import dev.taskapi.task.StoreUnavailableException;
 import io.vertx.pgclient.PgException;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Which database failures a client should see as 503 (the database is down, restarting, overloaded, slow, or
@@ -15,28 +16,36 @@ final class DatabaseFailures {
 
   private DatabaseFailures() {}
 
+  /**
+   * The failure as clients should see it: a 503 whose detail says what kind of trouble, without the
+   * database's address or messages (those are for readiness and the log), or the failure itself if it is ours.
+   */
   static Throwable toProblem(Throwable failure, long boundMillis) {
     if (failure instanceof PgException pg && OWN_FAULT_CLASSES.contains(classOf(pg.getSqlState()))) {
       return failure;
     }
-    return new StoreUnavailableException("the task database is unavailable (" + reason(failure, boundMillis)
-        + "); retry later", failure);
+    String kind = failure instanceof PgException pg ? "it refused the request, SQLSTATE " + pg.getSqlState()
+        : isTimeout(failure) ? "no answer within " + boundMillis + " ms"
+        : "cannot reach it";
+    return new StoreUnavailableException("the task database is unavailable (" + kind + "); retry later", failure);
   }
 
-  /** A short human reason, for problem details and readiness. */
+  /** A short reason for readiness and the log. */
   static String reason(Throwable failure, long boundMillis) {
     if (failure instanceof PgException pg) {
       return pg.getErrorMessage() + " [SQLSTATE " + pg.getSqlState() + "]";
     }
-    if (failure instanceof java.util.concurrent.TimeoutException || isTimeout(failure)) {
+    if (isTimeout(failure)) {
       return "no answer within " + boundMillis + " ms";
     }
     String message = failure.getMessage();
     return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
   }
 
+  /** Our own bound ({@code Future.timeout}) or the pool's wait for a connection ("Timeout"). */
   private static boolean isTimeout(Throwable failure) {
-    return failure.getClass().getSimpleName().contains("Timeout");
+    return failure instanceof TimeoutException || failure.getClass().getSimpleName().contains("Timeout")
+        || "Timeout".equals(failure.getMessage());
   }
 
   private static String classOf(String sqlState) {

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -52,6 +53,8 @@ public final class PostgresTaskStore implements TaskStore {
   /** Why the store cannot serve yet (schema not migrated); null once it can. */
   private volatile String notReady = "the schema has not been brought up to date yet";
   private volatile boolean closed;
+  /** What the last readiness check found, so that the log records changes only. */
+  private final AtomicBoolean reachable = new AtomicBoolean(true);
   private long retryTimer = -1;
 
   public PostgresTaskStore(Vertx vertx, AppConfig.Database db) {
@@ -155,9 +158,19 @@ public final class PostgresTaskStore implements TaskStore {
     }
     long bound = Math.min(READINESS_BOUND_MILLIS, requestBoundMillis);
     client.preparedQuery(TaskStatements.PING).execute().timeout(bound, TimeUnit.MILLISECONDS)
-        .onSuccess(ok -> promise.tryComplete(Status.OK()))
-        .onFailure(e -> promise.tryComplete(Status.KO(new JsonObject()
-            .put("reason", "task database unreachable: " + DatabaseFailures.reason(e, bound)))));
+        .onSuccess(ok -> {
+          if (reachable.compareAndSet(false, true)) {
+            LOG.info("task database " + db + " answers again");
+          }
+          promise.tryComplete(Status.OK());
+        })
+        .onFailure(e -> {
+          String why = DatabaseFailures.reason(e, bound);
+          if (reachable.compareAndSet(true, false)) {
+            LOG.warning("task database " + db + " unreachable: " + why);
+          }
+          promise.tryComplete(Status.KO(new JsonObject().put("reason", "task database unreachable: " + why)));
+        });
   }
 
   @Override
@@ -174,7 +187,8 @@ public final class PostgresTaskStore implements TaskStore {
   private <T> Future<T> query(Supplier<Future<T>> operation) {
     String reason = notReady;
     if (reason != null) {
-      return Future.failedFuture(new StoreUnavailableException("the task database is not ready: " + reason, null));
+      return Future.failedFuture(new StoreUnavailableException(
+          "the task database is not ready yet (its schema is not up to date; see readiness); retry later", null));
     }
     return operation.get().timeout(requestBoundMillis, TimeUnit.MILLISECONDS)
         .recover(e -> Future.failedFuture(DatabaseFailures.toProblem(e, requestBoundMillis)));
