@@ -1,5 +1,7 @@
 package dev.taskapi;
 
+import dev.taskapi.config.LogFormat;
+import dev.taskapi.http.JsonText;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.temporal.ChronoUnit;
@@ -10,41 +12,59 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** One-line log records on stderr at the configured level (TASK_API_LOG_LEVEL). */
+/** The service's own log on stderr, one record per line, at TASK_API_LOG_LEVEL, as text or JSON (LOG_FORMAT). */
 final class Logging {
   private Logging() {}
 
-  static void configure(Level level) {
+  static void configure(Level level, LogFormat format) {
     Logger root = Logger.getLogger("");
     for (Handler h : root.getHandlers()) {
       root.removeHandler(h);
     }
     ConsoleHandler console = new ConsoleHandler();
     console.setLevel(level);
-    console.setFormatter(new OneLineFormatter());
+    console.setFormatter(format == LogFormat.JSON ? new JsonFormatter() : new TextFormatter());
     root.addHandler(console);
     root.setLevel(level);
   }
 
-  private static final class OneLineFormatter extends Formatter {
+  /** {@code 2026-11-29T14:20:01.123Z INFO    TaskApp message}, then the stack trace if there is one. */
+  static final class TextFormatter extends Formatter {
     @Override
     public String format(LogRecord r) {
       String line = String.format("%s %-7s %s %s%n", r.getInstant().truncatedTo(ChronoUnit.MILLIS),
           r.getLevel().getName(), shortName(r.getLoggerName()), formatMessage(r));
-      if (r.getThrown() == null) {
-        return line;
-      }
-      StringWriter trace = new StringWriter();
-      r.getThrown().printStackTrace(new PrintWriter(trace));
-      return line + trace;
+      return r.getThrown() == null ? line : line + stackTrace(r.getThrown());
     }
+  }
 
-    private static String shortName(String name) {
-      if (name == null) {
-        return "-";
+  /** {@code {"timestamp":…,"level":…,"logger":…,"message":…,"error":…}}: the stack trace stays inside the line. */
+  static final class JsonFormatter extends Formatter {
+    @Override
+    public String format(LogRecord r) {
+      StringBuilder line = new StringBuilder(160).append("{\"timestamp\":\"")
+          .append(r.getInstant().truncatedTo(ChronoUnit.MILLIS)).append("\",\"level\":\"")
+          .append(r.getLevel().getName()).append("\",\"logger\":");
+      JsonText.quote(line, r.getLoggerName()).append(",\"message\":");
+      JsonText.quote(line, formatMessage(r));
+      if (r.getThrown() != null) {
+        JsonText.quote(line.append(",\"error\":"), stackTrace(r.getThrown()));
       }
-      int dot = name.lastIndexOf('.');
-      return dot < 0 ? name : name.substring(dot + 1);
+      return line.append("}\n").toString();
     }
+  }
+
+  private static String stackTrace(Throwable thrown) {
+    StringWriter trace = new StringWriter();
+    thrown.printStackTrace(new PrintWriter(trace));
+    return trace.toString();
+  }
+
+  private static String shortName(String name) {
+    if (name == null) {
+      return "-";
+    }
+    int dot = name.lastIndexOf('.');
+    return dot < 0 ? name : name.substring(dot + 1);
   }
 }

@@ -34,7 +34,7 @@ public final class Main {
       System.exit(EXIT_INVALID_CONFIG);
       return;
     }
-    Logging.configure(config.logLevel());
+    Logging.configure(config.logLevel(), config.logFormat());
     Vertx vertx = Vertx.vertx(Metrics.vertxOptions());
     TaskApp app = new TaskApp(vertx, config);
     CountDownLatch signalled = new CountDownLatch(1);

@@ -7,6 +7,7 @@ import dev.taskapi.http.JsonBody;
 import dev.taskapi.http.Metrics;
 import dev.taskapi.http.OpenApi;
 import dev.taskapi.http.ProblemHandler;
+import dev.taskapi.http.RequestId;
 import dev.taskapi.model.ModelHandlers;
 import dev.taskapi.model.ModelRegistry;
 import dev.taskapi.task.TaskHandlers;
@@ -31,6 +32,7 @@ public final class Routes {
     JsonBody json = new JsonBody();
     ProblemHandler problems = new ProblemHandler(router);
 
+    router.route().handler(new RequestId());
     if (deps.accessLog() != null) {
       router.route().handler(deps.accessLog());
     }

@@ -1,6 +1,7 @@
 package dev.taskapi.app;
 
 import dev.taskapi.config.AppConfig;
+import dev.taskapi.config.LogFormat;
 import dev.taskapi.health.Lifecycle;
 import dev.taskapi.http.AccessLog;
 import dev.taskapi.model.ModelRegistry;
@@ -44,7 +45,15 @@ public final class TaskApp {
       case MEMORY -> new InMemoryTaskStore(config.maxTasks(), config.memoryStoreBudgetBytes());
       case POSTGRES -> new PostgresTaskStore(vertx, config.database());
     };
-    this.deps = new Routes.Deps(store, models, lifecycle, config.accessLog() ? new AccessLog(System.out, System.err) : null);
+    this.deps = new Routes.Deps(store, models, lifecycle, accessLog(config));
+  }
+
+  private static AccessLog accessLog(AppConfig config) {
+    if (!config.accessLog()) {
+      return null;
+    }
+    AccessLog.Format format = config.logFormat() == LogFormat.JSON ? AccessLog.Format.JSON : AccessLog.Format.TEXT;
+    return new AccessLog(format, System.out, System.err);
   }
 
   /**

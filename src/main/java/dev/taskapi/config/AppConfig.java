@@ -28,6 +28,7 @@ public record AppConfig(
     int maxTasks,
     int memoryStoreHeapPercent,
     boolean accessLog,
+    LogFormat logFormat,
     Level logLevel,
     Store store,
     Database database) {
@@ -89,7 +90,8 @@ public record AppConfig(
         parse(env, "SHUTDOWN_TIMEOUT_MS", Duration.ofSeconds(10), AppConfig::parseMillis),
         parse(env, "MAX_TASKS", 100_000, Integer::parseInt),
         parse(env, "MEMORY_STORE_HEAP_PERCENT", 40, Integer::parseInt),
-        parse(env, "ACCESS_LOG", true, AppConfig::parseBoolean),
+        parse(env, "ACCESS_LOG", false, AppConfig::parseBoolean),
+        parse(env, "LOG_FORMAT", LogFormat.TEXT, AppConfig::parseLogFormat),
         parse(env, "TASK_API_LOG_LEVEL", Level.INFO, AppConfig::parseLevel),
         parse(env, "STORE", Store.MEMORY, AppConfig::parseStore),
         database(env));
@@ -190,6 +192,14 @@ public record AppConfig(
       case "true", "1", "yes" -> true;
       case "false", "0", "no" -> false;
       default -> throw new IllegalArgumentException("expected true or false");
+    };
+  }
+
+  private static LogFormat parseLogFormat(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "text" -> LogFormat.TEXT;
+      case "json" -> LogFormat.JSON;
+      default -> throw new IllegalArgumentException("expected text or json");
     };
   }
 

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Liveness (the event loop answers) and readiness (the models passed their last scan and the service is not
- * draining), both as vertx-health-check procedures, plus the seed's {@code GET /health}.
+ * draining), both as vertx-health-check procedures, plus the original FastAPI app's {@code GET /health}.
  */
 public final class HealthHandlers {
   private static final Buffer LEGACY = new JsonObject().put("status", "healthy").put("service", "task-api").toBuffer();
@@ -42,7 +42,7 @@ public final class HealthHandlers {
     return readiness;
   }
 
-  /** The seed's health endpoint, kept byte for byte for its clients. */
+  /** The original FastAPI app's health endpoint, kept byte for byte for its clients. */
   public void legacyHealth(RoutingContext ctx) {
     ctx.response().putHeader("Content-Type", "application/json").end(LEGACY);
   }

@@ -21,8 +21,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One line per request in Common Log Format plus the time taken, for example
- * {@code 127.0.0.1 - - [28/Nov/2026:23:59:01 +0000] "GET /tasks/task_1 HTTP/1.1" 200 151 0.231ms}.
+ * One line per request, in one of two formats:
+ * <ul>
+ *   <li>{@link Format#TEXT}: Common Log Format plus the time taken and the request id, for example
+ *       {@code 127.0.0.1 - - [28/Nov/2026:23:59:01 +0000] "GET /tasks/task_1 HTTP/1.1" 200 151 0.231ms 5f0c…};
+ *   <li>{@link Format#JSON}: one JSON object per line with {@code timestamp, level, logger, message, method,
+ *       path, status, bytes, duration_ms, remote, request_id}, for log pipelines that parse fields.
+ * </ul>
  * Event loops only queue the line (lock-free, no wake-up); a daemon thread writes the queue out in batches
  * every few milliseconds, so neither a slow stdout nor the logging itself stalls a request. When the queue
  * is full lines are dropped and counted, and the count is logged. When the output fails (a closed pipe, a full
@@ -30,6 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * writing resumes if the output recovers.
  */
 public final class AccessLog implements Handler<RoutingContext>, AutoCloseable {
+  public enum Format { TEXT, JSON }
+
   private static final DateTimeFormatter CLF_TIME =
       DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneOffset.UTC);
 
@@ -40,13 +47,15 @@ public final class AccessLog implements Handler<RoutingContext>, AutoCloseable {
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
   private volatile CachedTime time = new CachedTime(-1, "");
+  private final Format format;
   private final OutputStream out;
   private final PrintStream errors;
   private final Thread writer;
   private volatile boolean closed;
   private boolean failing;
 
-  public AccessLog(OutputStream out, PrintStream errors) {
+  public AccessLog(Format format, OutputStream out, PrintStream errors) {
+    this.format = format;
     this.out = new BufferedOutputStream(out, 64 * 1024);
     this.errors = errors;
     this.writer = new Thread(this::drain, "access-log");
@@ -62,21 +71,47 @@ public final class AccessLog implements Handler<RoutingContext>, AutoCloseable {
   }
 
   private void record(RoutingContext ctx, long startNanos) {
-    HttpServerRequest request = ctx.request();
-    SocketAddress remote = request.remoteAddress();
     long micros = (System.nanoTime() - startNanos) / 1000;
-    long fraction = micros % 1000;
-    String line = (remote == null ? "-" : remote.hostAddress())
-        + " - - [" + clfTime() + "] \""
-        + request.method() + ' ' + request.uri() + ' ' + protocol(request) + "\" "
-        + ctx.response().getStatusCode() + ' ' + ctx.response().bytesWritten() + ' '
-        + micros / 1000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction + "ms\n";
+    String line = format == Format.JSON ? json(ctx, micros) : text(ctx, micros);
     if (queued.incrementAndGet() > CAPACITY) {
       queued.decrementAndGet();
       dropped.incrementAndGet();
       return;
     }
     lines.add(line);
+  }
+
+  private String text(RoutingContext ctx, long micros) {
+    HttpServerRequest request = ctx.request();
+    SocketAddress remote = request.remoteAddress();
+    return (remote == null ? "-" : remote.hostAddress())
+        + " - - [" + clfTime() + "] \""
+        + request.method() + ' ' + request.uri() + ' ' + protocol(request) + "\" "
+        + ctx.response().getStatusCode() + ' ' + ctx.response().bytesWritten() + ' '
+        + millis(micros) + "ms " + RequestId.of(ctx) + '\n';
+  }
+
+  private static String json(RoutingContext ctx, long micros) {
+    HttpServerRequest request = ctx.request();
+    SocketAddress remote = request.remoteAddress();
+    int status = ctx.response().getStatusCode();
+    StringBuilder line = new StringBuilder(256).append("{\"timestamp\":\"")
+        .append(Instant.ofEpochMilli(System.currentTimeMillis())).append("\",\"level\":\"INFO\",\"logger\":\"access\",\"message\":");
+    JsonText.quote(line, request.method() + " " + request.path() + " " + status);
+    line.append(",\"method\":\"").append(request.method()).append("\",\"path\":");
+    JsonText.quote(line, request.uri());
+    line.append(",\"status\":").append(status)
+        .append(",\"bytes\":").append(ctx.response().bytesWritten())
+        .append(",\"duration_ms\":").append(millis(micros))
+        .append(",\"remote\":");
+    JsonText.quote(line, remote == null ? null : remote.hostAddress());
+    line.append(",\"request_id\":");
+    return JsonText.quote(line, RequestId.of(ctx)).append("}\n").toString();
+  }
+
+  private static String millis(long micros) {
+    long fraction = micros % 1000;
+    return micros / 1000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
   }
 
   /** The log has second resolution, so the formatted time is shared by every request in that second. */

@@ -30,9 +30,13 @@ public final class ModelRegistry {
   private final Duration pollInterval;
   private final AtomicBoolean busy = new AtomicBoolean();
   private volatile ModelSnapshot snapshot = ModelSnapshot.NOT_SCANNED;
-  private Map<String, ModelScanner.Entry> applied = Map.of();
+  // Worker-thread state. applied is null until a listing has been applied: a failed first listing applies
+  // nothing, so the next good listing replaces it even when it is empty.
+  private Map<String, ModelScanner.Entry> applied;
   private Map<String, ModelScanner.Entry> lastSeen = Map.of();
+  private String listingFailure;
   private WorkerExecutor worker;
+  private volatile Future<?> inFlight = Future.succeededFuture();
   private long timerId = -1;
 
   public ModelRegistry(Vertx vertx, ModelScanner scanner, Duration pollInterval) {
@@ -41,18 +45,17 @@ public final class ModelRegistry {
     this.pollInterval = pollInterval;
   }
 
-  /** Starts the first scan and the polling; the future completes when the first scan has. */
+  /**
+   * Starts the first scan and the polling; the future completes when the first scan has. A first scan that
+   * fails is logged and reported by readiness here, whether or not the caller looks at the future.
+   */
   public Future<ModelSnapshot> start() {
     worker = vertx.createSharedWorkerExecutor("models-" + System.identityHashCode(this), 1, 24, TimeUnit.HOURS);
     busy.set(true);
-    Future<ModelSnapshot> first = worker.executeBlocking(() -> {
-      Map<String, ModelScanner.Entry> listing = tryList();
-      if (listing == null) {
-        snapshot = new ModelSnapshot(true, List.of(), List.of("cannot list MODELS_DIR " + scanner.root()), null);
-        return snapshot;
-      }
-      return apply(listing);
-    }).onComplete(done -> busy.set(false));
+    Future<ModelSnapshot> first = worker.executeBlocking(this::firstScan)
+        .onFailure(e -> LOG.log(Level.SEVERE, "the first scan of MODELS_DIR " + scanner.root() + " failed", e))
+        .onComplete(done -> busy.set(false));
+    inFlight = first;
     timerId = vertx.setPeriodic(pollInterval.toMillis(), id -> poll());
     return first;
   }
@@ -61,10 +64,17 @@ public final class ModelRegistry {
     return snapshot;
   }
 
-  /** The readiness check: OK once the last scan found nothing wrong; KO with the problems otherwise. */
+  /**
+   * The readiness check: OK once the last scan found nothing wrong; KO with the problems otherwise. Entries
+   * the scan skipped (unreadable, symbolic links not followed) are listed either way.
+   */
   public void checkReadiness(Promise<Status> promise) {
     ModelSnapshot current = snapshot;
     JsonObject data = new JsonObject().put("count", current.models().size()).put("scanned_at", current.scannedAt());
+    List<String> skipped = current.skipped();
+    if (!skipped.isEmpty()) {
+      data.put("skipped", new JsonArray(skipped));
+    }
     if (current.ready()) {
       promise.complete(Status.OK(data));
     } else {
@@ -73,18 +83,33 @@ public final class ModelRegistry {
     }
   }
 
+  /** Stops polling; completes once the scan under way, if any, has finished and the worker is closed. */
   public Future<Void> stop() {
     if (timerId >= 0) {
       vertx.cancelTimer(timerId);
     }
-    return worker == null ? Future.succeededFuture() : worker.close();
+    return worker == null ? Future.succeededFuture() : inFlight.transform(scanned -> worker.close());
+  }
+
+  private ModelSnapshot firstScan() {
+    try {
+      Map<String, ModelScanner.Entry> listing = tryList();
+      if (listing == null) {
+        snapshot = ModelSnapshot.failed("cannot list MODELS_DIR " + scanner.root() + ": " + listingFailure);
+        return snapshot;
+      }
+      return apply(listing);
+    } catch (RuntimeException e) {
+      snapshot = ModelSnapshot.failed("cannot scan MODELS_DIR " + scanner.root() + ": " + e);
+      throw e;
+    }
   }
 
   private void poll() {
     if (!busy.compareAndSet(false, true)) {
       return;
     }
-    worker.executeBlocking(() -> {
+    inFlight = worker.executeBlocking(() -> {
       Map<String, ModelScanner.Entry> listing = tryList();
       if (listing == null) {
         return null;
@@ -102,21 +127,34 @@ public final class ModelRegistry {
   }
 
   private ModelSnapshot apply(Map<String, ModelScanner.Entry> listing) {
-    ModelSnapshot next = scanner.scan(listing, snapshot, applied);
+    ModelSnapshot next = scanner.scan(listing, snapshot, applied == null ? Map.of() : applied);
     applied = listing;
     lastSeen = listing;
     snapshot = next;
     LOG.info(() -> "models: " + next.models().size() + " file(s) in " + scanner.root()
-        + (next.problems().isEmpty() ? "" : "; problems: " + String.join("; ", next.problems())));
+        + (next.problems().isEmpty() ? "" : "; problems: " + String.join("; ", next.problems()))
+        + (next.skipped().isEmpty() ? "" : "; skipped: " + String.join("; ", next.skipped())));
     return next;
   }
 
-  /** The listing, or null (logged) when the directory cannot be read; the last snapshot then stands. */
+  /**
+   * The listing, or null when the directory cannot be read; the last snapshot then stands. A failure is
+   * logged when it starts or changes, not at every poll.
+   */
   private Map<String, ModelScanner.Entry> tryList() {
     try {
-      return scanner.list();
+      Map<String, ModelScanner.Entry> listing = scanner.list();
+      if (listingFailure != null) {
+        LOG.info(() -> "MODELS_DIR " + scanner.root() + " can be listed again");
+        listingFailure = null;
+      }
+      return listing;
     } catch (UncheckedIOException e) {
-      LOG.log(Level.WARNING, e.getMessage() + ": " + e.getCause());
+      String failure = e.getCause().toString();
+      if (!failure.equals(listingFailure)) {
+        LOG.log(Level.WARNING, e.getMessage() + ": " + failure);
+      }
+      listingFailure = failure;
       return null;
     }
   }

@@ -5,11 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitOption;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -19,21 +17,18 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * Blocking work on the models directory: listing it cheaply ({@link #list}) and scanning it fully
  * ({@link #scan}: hash, check against the manifest). Call it only from a worker thread.
  *
- * <p>Hidden files and folders (names starting with '.', such as Kubernetes' {@code ..data}) and README files
- * at the root are not models; {@code SHA256SUMS} at the root is the checksum manifest.
+ * <p>Hidden files and folders (names starting with '.', such as Kubernetes' {@code ..data}), README files and
+ * {@code lost+found} at the root are not models; {@code SHA256SUMS} at the root is the checksum manifest.
+ * What cannot be read, and symbolic links that are not followed (see {@link ModelDirectoryWalk}), are listed
+ * as skipped entries; they make the scan a problem only when the manifest lists them.
  */
 public final class ModelScanner {
-  private static final Set<String> ROOT_DOCS = Set.of("README", "README.md", "README.txt");
-  private static final int MAX_DEPTH = 16;
-
   private final Path root;
   private final boolean required;
 
@@ -46,33 +41,33 @@ public final class ModelScanner {
     return root;
   }
 
-  /** A file's identity for change detection: a file whose size and modification time are unchanged is not re-hashed. */
-  public record Entry(String name, long size, long modifiedMillis) {}
+  /**
+   * A file's identity for change detection: a file whose size and modification time are unchanged is not
+   * re-hashed. {@code skipped} is null for a file to hash, else why the entry was not read.
+   */
+  public record Entry(String name, long size, long modifiedMillis, Status skipped) {
+    public Entry(String name, long size, long modifiedMillis) {
+      this(name, size, modifiedMillis, null);
+    }
 
-  /** Every model file and the manifest, by relative name; empty when the directory does not exist. */
+    static Entry skipped(String name, Status why) {
+      return new Entry(name, 0, 0, why);
+    }
+  }
+
+  /**
+   * Every model file, the manifest and every skipped entry, by relative name; empty when the directory does
+   * not exist. Throws only when MODELS_DIR itself cannot be listed.
+   */
   public Map<String, Entry> list() {
-    Map<String, Entry> entries = new TreeMap<>();
     if (!Files.isDirectory(root)) {
-      return entries;
+      return new TreeMap<>();
     }
-    try (Stream<Path> paths = Files.walk(root, MAX_DEPTH, FileVisitOption.FOLLOW_LINKS)) {
-      paths.filter(p -> !p.equals(root) && isVisible(p)).forEach(p -> {
-        try {
-          BasicFileAttributes attrs = Files.readAttributes(p, BasicFileAttributes.class);
-          if (attrs.isRegularFile()) {
-            String name = relativeName(p);
-            entries.put(name, new Entry(name, attrs.size(), attrs.lastModifiedTime().toMillis()));
-          }
-        } catch (NoSuchFileException gone) {
-          // removed while listing: the next listing will not have it either
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      throw new UncheckedIOException("cannot list " + root, e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
+    try {
+      return ModelDirectoryWalk.list(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + root, e);
     }
-    return entries;
   }
 
   /**
@@ -90,35 +85,49 @@ public final class ModelScanner {
     Map<String, ModelFile> known = new HashMap<>();
     previous.models().forEach(m -> known.put(m.name(), m));
 
-    ChecksumManifest manifest = readManifest(listing, problems);
+    ChecksumManifest manifest = readManifest(listing.get(ChecksumManifest.FILE_NAME), problems);
+    Map<String, String> listed = manifest == null ? Map.of() : manifest.expected();
     List<ModelFile> models = new ArrayList<>();
     for (Entry entry : listing.values()) {
       if (entry.name().equals(ChecksumManifest.FILE_NAME)) {
         continue;
       }
-      String expected = manifest == null ? null : manifest.expected().get(entry.name());
+      if (entry.skipped() != null) {
+        models.add(new ModelFile(entry.name(), null, null, null, entry.skipped(), null));
+        continue;
+      }
       String sha256 = unchangedHash(entry, known.get(entry.name()), previousListing);
       if (sha256 == null) {
         sha256 = hash(entry.name());
       }
-      models.add(model(entry, sha256, manifest != null, expected));
+      models.add(model(entry, sha256, manifest != null, listed.get(entry.name())));
     }
-    if (manifest != null) {
-      manifest.expected().forEach((name, sha) -> {
-        if (!listing.containsKey(name)) {
-          models.add(new ModelFile(name, null, null, null, Status.MISSING, sha));
-        }
-      });
-    }
+    listed.forEach((name, sha) -> {
+      if (!listing.containsKey(name)) {
+        models.add(new ModelFile(name, null, null, null, absentBecause(name, listing), sha));
+      }
+    });
     for (ModelFile m : models) {
-      if (!m.status().healthy()) {
-        problems.add(m.name() + ": " + describe(m.status()));
+      boolean blocksReadiness = m.status().skipped() ? listed.containsKey(m.name()) : !m.status().healthy();
+      if (blocksReadiness) {
+        problems.add(m.name() + ": " + m.status().describe());
       }
     }
-    if (required && models.isEmpty()) {
-      problems.add("MODELS_DIR " + root + " holds no model files, and MODELS_REQUIRED=true");
+    if (required && models.stream().allMatch(m -> m.sha256() == null)) {
+      problems.add("MODELS_DIR " + root + " holds no readable model files, and MODELS_REQUIRED=true");
     }
     return new ModelSnapshot(true, List.copyOf(models), List.copyOf(problems), now());
+  }
+
+  /** A listed file the listing lacks: missing, or not reachable because a directory it is in was skipped. */
+  private static Status absentBecause(String name, Map<String, Entry> listing) {
+    for (int slash = name.lastIndexOf('/'); slash > 0; slash = name.lastIndexOf('/', slash - 1)) {
+      Entry enclosing = listing.get(name.substring(0, slash));
+      if (enclosing != null && enclosing.skipped() != null) {
+        return enclosing.skipped();
+      }
+    }
+    return Status.MISSING;
   }
 
   private ModelFile model(Entry entry, String sha256, boolean hasManifest, String expected) {
@@ -145,13 +154,17 @@ public final class ModelScanner {
     return before.sha256();
   }
 
-  private ChecksumManifest readManifest(Map<String, Entry> listing, List<String> problems) {
-    if (!listing.containsKey(ChecksumManifest.FILE_NAME)) {
+  private ChecksumManifest readManifest(Entry entry, List<String> problems) {
+    if (entry == null) {
+      return null;
+    }
+    if (entry.skipped() != null) {
+      problems.add(ChecksumManifest.FILE_NAME + ": " + entry.skipped().describe());
       return null;
     }
     try {
       ChecksumManifest manifest = ChecksumManifest.parse(
-          Files.readString(root.resolve(ChecksumManifest.FILE_NAME), StandardCharsets.UTF_8));
+          Files.readString(realPathInside(ChecksumManifest.FILE_NAME), StandardCharsets.UTF_8));
       problems.addAll(manifest.problems());
       return manifest;
     } catch (IOException e) {
@@ -164,7 +177,7 @@ public final class ModelScanner {
   private String hash(String name) {
     MessageDigest digest = sha256();
     byte[] buffer = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(root.resolve(name))) {
+    try (InputStream in = Files.newInputStream(realPathInside(name))) {
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
         digest.update(buffer, 0, n);
       }
@@ -174,27 +187,13 @@ public final class ModelScanner {
     }
   }
 
-  private boolean isVisible(Path p) {
-    Path relative = root.relativize(p);
-    for (Path part : relative) {
-      if (part.toString().startsWith(".")) {
-        return false;
-      }
+  /** Where a listed name leads now: a symbolic link changed since the listing must still stay inside MODELS_DIR. */
+  private Path realPathInside(String name) throws IOException {
+    Path real = root.resolve(name).toRealPath();
+    if (!real.startsWith(root.toRealPath())) {
+      throw new AccessDeniedException(root.resolve(name).toString(), real.toString(), "leads outside MODELS_DIR");
     }
-    return !(relative.getNameCount() == 1 && ROOT_DOCS.contains(relative.toString()));
-  }
-
-  private String relativeName(Path p) {
-    return root.relativize(p).toString().replace('\\', '/');
-  }
-
-  private static String describe(Status status) {
-    return switch (status) {
-      case MISMATCH -> "sha256 differs from " + ChecksumManifest.FILE_NAME;
-      case MISSING -> "listed in " + ChecksumManifest.FILE_NAME + " but not present";
-      case UNREADABLE -> "cannot be read";
-      default -> status.name().toLowerCase();
-    };
+    return real;
   }
 
   private static String now() {

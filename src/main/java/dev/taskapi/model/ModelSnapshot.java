@@ -10,7 +10,17 @@ public record ModelSnapshot(boolean scanned, List<ModelFile> models, List<String
   static final ModelSnapshot NOT_SCANNED =
       new ModelSnapshot(false, List.of(), List.of("the models directory has not been scanned yet"), null);
 
+  /** A scan that could not complete: readiness is DOWN with this problem until a later scan succeeds. */
+  static ModelSnapshot failed(String problem) {
+    return new ModelSnapshot(true, List.of(), List.of(problem), null);
+  }
+
   public boolean ready() {
     return scanned && problems.isEmpty();
+  }
+
+  /** The entries the scan could not read or did not follow, each with the reason. */
+  public List<String> skipped() {
+    return models.stream().filter(m -> m.status().skipped()).map(m -> m.name() + ": " + m.status().describe()).toList();
   }
 }

@@ -27,23 +27,25 @@ class AppConfigTest {
     assertEquals(Duration.ofSeconds(10), c.shutdownTimeout());
     assertEquals(100_000, c.maxTasks());
     assertEquals(40, c.memoryStoreHeapPercent());
-    assertTrue(c.accessLog());
+    assertFalse(c.accessLog());
+    assertEquals(LogFormat.TEXT, c.logFormat());
     assertEquals(Level.INFO, c.logLevel());
   }
 
   @Test
   void environmentOverridesDefaults() {
     AppConfig c = AppConfig.from(Map.of("PORT", "9090", "HOST", "127.0.0.1", "MODELS_DIR", "/app/models",
-        "MODELS_REQUIRED", "true", "INSTANCES", "3", "SHUTDOWN_TIMEOUT_MS", "2500", "ACCESS_LOG", "false",
-        "TASK_API_LOG_LEVEL", "fine", "MEMORY_STORE_HEAP_PERCENT", "25"));
+        "MODELS_REQUIRED", "true", "INSTANCES", "3", "SHUTDOWN_TIMEOUT_MS", "2500", "ACCESS_LOG", "true",
+        "TASK_API_LOG_LEVEL", "fine", "MEMORY_STORE_HEAP_PERCENT", "25", "LOG_FORMAT", "json"));
     assertEquals(9090, c.port());
     assertEquals("127.0.0.1", c.host());
     assertEquals(Path.of("/app/models"), c.modelsDir());
     assertTrue(c.modelsRequired());
     assertEquals(3, c.instances());
     assertEquals(Duration.ofMillis(2500), c.shutdownTimeout());
-    assertFalse(c.accessLog());
+    assertTrue(c.accessLog());
     assertEquals(Level.FINE, c.logLevel());
+    assertEquals(LogFormat.JSON, c.logFormat());
     assertEquals(Runtime.getRuntime().maxMemory() / 100 * 25, c.memoryStoreBudgetBytes());
   }
 
@@ -59,6 +61,7 @@ class AppConfigTest {
       "MEMORY_STORE_HEAP_PERCENT, 0", "MEMORY_STORE_HEAP_PERCENT, 95",
       "ACCESS_LOG, sometimes",
       "TASK_API_LOG_LEVEL, LOUD",
+      "LOG_FORMAT, xml",
   })
   void invalidValueIsRejectedNamingTheVariable(String variable, String value) {
     InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> AppConfig.from(Map.of(variable, value)));

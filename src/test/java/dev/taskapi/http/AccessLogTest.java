@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,7 @@ class AccessLogTest {
 
   private int serve(AccessLog log) {
     Router router = Router.router(vertx);
+    router.route().handler(new RequestId());
     router.route().handler(log);
     router.get("/tasks/:id").handler(ctx -> ctx.response().setStatusCode(404).end("{}"));
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
@@ -44,24 +47,50 @@ class AccessLogTest {
     return client.get(port, "127.0.0.1", uri).send().await().statusCode();
   }
 
+  private String written(AccessLog log, ByteArrayOutputStream out) {
+    log.close();
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
   @Test
-  void writesOneCommonLogFormatLinePerRequest() {
+  void textLineIsCommonLogFormatWithDurationAndRequestId() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    AccessLog log = new AccessLog(out, new PrintStream(errors, true));
+    AccessLog log = new AccessLog(AccessLog.Format.TEXT, out, new PrintStream(errors, true));
     int port = serve(log);
 
-    get(port, "/tasks/task_7?x=1");
-    log.close();
+    client.get(port, "127.0.0.1", "/tasks/task_7?x=1").putHeader(RequestId.HEADER, "req-42").send().await();
 
-    String text = out.toString(StandardCharsets.UTF_8);
+    String text = written(log, out);
     assertTrue(text.matches("127\\.0\\.0\\.1 - - \\[\\d{2}/\\w{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000\\] "
-        + "\"GET /tasks/task_7\\?x=1 HTTP/1\\.1\" 404 2 \\d+\\.\\d{3}ms\n"), text);
+        + "\"GET /tasks/task_7\\?x=1 HTTP/1\\.1\" 404 2 \\d+\\.\\d{3}ms req-42\n"), text);
+  }
+
+  @Test
+  void jsonLineCarriesEveryFieldAndParses() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    AccessLog log = new AccessLog(AccessLog.Format.JSON, out, new PrintStream(errors, true));
+    int port = serve(log);
+
+    var response = client.get(port, "127.0.0.1", "/tasks/%22quoted%22?q=%5C").send().await();
+
+    JsonObject line = new JsonObject(written(log, out).strip());
+    assertEquals("INFO", line.getString("level"));
+    assertEquals("access", line.getString("logger"));
+    assertEquals("GET", line.getString("method"));
+    assertEquals("/tasks/%22quoted%22?q=%5C", line.getString("path"));
+    assertEquals(404, line.getInteger("status"));
+    assertEquals(2, line.getInteger("bytes"));
+    assertTrue(line.getDouble("duration_ms") >= 0);
+    assertEquals("127.0.0.1", line.getString("remote"));
+    assertEquals(response.getHeader(RequestId.HEADER), line.getString("request_id"), "the id sent back is the id logged");
+    Instant.parse(line.getString("timestamp"));
+    assertTrue(line.getString("message").startsWith("GET /tasks/"), line.encode());
   }
 
   @Test
   void aFailingOutputIsReportedOnceAndRequestsAreStillServed() throws Exception {
     FlakyOutput out = new FlakyOutput();
-    AccessLog log = new AccessLog(out, new PrintStream(errors, true));
+    AccessLog log = new AccessLog(AccessLog.Format.TEXT, out, new PrintStream(errors, true));
     int port = serve(log);
 
     out.failing = true;
