@@ -16,7 +16,7 @@ final class PostgresClients {
 
   /**
    * The client every request uses: a pool of {@code DB_POOL_SIZE} connections that pipelines statements on
-   * them, caches prepared statements, and waits at most {@code DB_QUERY_TIMEOUT_MS} for a free connection;
+   * them ({@code PgBuilder.client()}, unlike {@code PgBuilder.pool()}), caches prepared statements, and waits at most {@code DB_QUERY_TIMEOUT_MS} for a free connection;
    * the server cancels any statement that runs longer than that ({@code statement_timeout}).
    */
   static SqlClient requests(Vertx vertx, AppConfig.Database db) {
@@ -29,9 +29,9 @@ final class PostgresClients {
 
   /**
    * One connection for schema migrations, which may legitimately run (or wait for the lock) for long; quiet
-   * about the notices of idempotent DDL ("already exists, skipping"). No acquire timeout of its own: with
-   * vertx-sql-client 5.0.7, closing a pool soon after an acquire that had a timeout can fail inside the pool
-   * and leave the close unfinished.
+   * about the notices of idempotent DDL ("already exists, skipping"). It keeps the pool's default acquire
+   * timeout (30 s): with vertx-sql-client 5.0.7, a pool closed while a shorter acquire timer was still armed
+   * failed inside the pool and never finished closing.
    */
   static Pool migrations(Vertx vertx, AppConfig.Database db) {
     PgConnectOptions connect = connectOptions(db).addProperty("client_min_messages", "warning");
