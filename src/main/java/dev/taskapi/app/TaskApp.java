@@ -8,6 +8,7 @@ import dev.taskapi.model.ModelRegistry;
 import dev.taskapi.model.ModelScanner;
 import dev.taskapi.task.InMemoryTaskStore;
 import dev.taskapi.task.TaskStore;
+import dev.taskapi.task.postgres.PostgresTaskStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -40,7 +41,10 @@ public final class TaskApp {
     this.config = config;
     this.models = new ModelRegistry(vertx, new ModelScanner(config.modelsDir(), config.modelsRequired()),
         config.modelsPollInterval());
-    TaskStore store = new InMemoryTaskStore(config.maxTasks(), config.memoryStoreBudgetBytes());
+    TaskStore store = switch (config.store()) {
+      case MEMORY -> new InMemoryTaskStore(config.maxTasks(), config.memoryStoreBudgetBytes());
+      case POSTGRES -> new PostgresTaskStore(vertx, config.database());
+    };
     this.deps = new Routes.Deps(store, models, lifecycle, accessLog(config));
   }
 
@@ -53,24 +57,29 @@ public final class TaskApp {
   }
 
   /**
-   * Starts listening and starts the first models scan; readiness stays DOWN until that scan completes, so
-   * a large models volume never delays liveness.
+   * Starts listening, the first models scan and the task store (a database store migrates its schema);
+   * readiness stays DOWN until the scan completes and the store can serve, so neither a large models volume
+   * nor a database that is down delays liveness. Fails if the store can never serve (a schema newer than
+   * this build).
    */
   public Future<TaskApp> start() {
     models.start();
     HttpServerOptions options = new HttpServerOptions().setHost(config.host())
         .setPort(config.port() == 0 ? SHARED_RANDOM_PORT : config.port());
-    return vertx.deployVerticle(() -> {
+    Future<String> listening = vertx.deployVerticle(() -> {
           HttpServerVerticle verticle = new HttpServerVerticle(options, config.shutdownTimeout(), deps);
           servers.add(verticle);
           return verticle;
         }, new DeploymentOptions().setInstances(config.instances()))
-        .map(id -> {
-          deploymentId = id;
+        .onSuccess(id -> deploymentId = id);
+    return Future.all(listening, deps.store().start())
+        .map(all -> {
           LOG.info(() -> "task-api listening on " + config.host() + ":" + port() + " with " + config.instances()
-              + " event loop(s); models from " + config.modelsDir().toAbsolutePath());
+              + " event loop(s); tasks in " + (config.store() == AppConfig.Store.POSTGRES ? config.database() : "memory")
+              + "; models from " + config.modelsDir().toAbsolutePath());
           return this;
-        });
+        })
+        .recover(e -> shutdown().transform(stopped -> Future.failedFuture(e)));
   }
 
   public int port() {

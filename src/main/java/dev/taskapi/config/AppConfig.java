@@ -1,5 +1,9 @@
 package dev.taskapi.config;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -25,7 +29,36 @@ public record AppConfig(
     int memoryStoreHeapPercent,
     boolean accessLog,
     LogFormat logFormat,
-    Level logLevel) {
+    Level logLevel,
+    Store store,
+    Database database) {
+
+  /** Where tasks live: {@code STORE}. */
+  public enum Store { MEMORY, POSTGRES }
+
+  /**
+   * The PostgreSQL connection ({@code DATABASE_URL} and the {@code PG*} variables) and the client's bounds:
+   * pool size, how long connecting may take, and how long a statement (or waiting for a pooled connection)
+   * may take before the request fails with 503.
+   */
+  public record Database(String host, int port, String name, String user, String password, int poolSize,
+      Duration connectTimeout, Duration queryTimeout) {
+    public Database {
+      require(!host.isBlank(), "PGHOST", "must not be empty");
+      require(port >= 1 && port <= 65535, "PGPORT", "must be 1..65535, got " + port);
+      require(!name.isBlank(), "PGDATABASE", "must not be empty");
+      require(!user.isBlank(), "PGUSER", "must not be empty");
+      require(poolSize >= 1 && poolSize <= 1000, "DB_POOL_SIZE", "must be 1..1000, got " + poolSize);
+      require(isPositive(connectTimeout), "DB_CONNECT_TIMEOUT_MS", "must be positive, got " + connectTimeout.toMillis());
+      require(isPositive(queryTimeout), "DB_QUERY_TIMEOUT_MS", "must be positive, got " + queryTimeout.toMillis());
+    }
+
+    /** Without the password, which must never reach a log. */
+    @Override
+    public String toString() {
+      return "postgresql://" + user + "@" + host + ":" + port + "/" + name;
+    }
+  }
 
   public AppConfig {
     require(!host.isBlank(), "HOST", "must not be empty");
@@ -59,7 +92,63 @@ public record AppConfig(
         parse(env, "MEMORY_STORE_HEAP_PERCENT", 40, Integer::parseInt),
         parse(env, "ACCESS_LOG", false, AppConfig::parseBoolean),
         parse(env, "LOG_FORMAT", LogFormat.TEXT, AppConfig::parseLogFormat),
-        parse(env, "TASK_API_LOG_LEVEL", Level.INFO, AppConfig::parseLevel));
+        parse(env, "TASK_API_LOG_LEVEL", Level.INFO, AppConfig::parseLevel),
+        parse(env, "STORE", Store.MEMORY, AppConfig::parseStore),
+        database(env));
+  }
+
+  /**
+   * The {@code PG*} variables as libpq reads them, with libpq's defaults; {@code DATABASE_URL}
+   * ({@code postgresql://user:password@host:port/database}) overrides each part it gives.
+   */
+  private static Database database(Map<String, String> env) {
+    String host = string(env, "PGHOST", "localhost");
+    int port = parse(env, "PGPORT", 5432, Integer::parseInt);
+    String user = string(env, "PGUSER", "postgres");
+    String password = env.getOrDefault("PGPASSWORD", "");
+    String name = env.get("PGDATABASE");
+    String url = env.get("DATABASE_URL");
+    if (url != null && !url.isBlank()) {
+      URI uri = databaseUri(url.trim());
+      host = uri.getHost() != null ? uri.getHost().replaceAll("^\\[(.*)\\]$", "$1") : host;
+      port = uri.getPort() != -1 ? uri.getPort() : port;
+      if (uri.getRawUserInfo() != null) {
+        String[] userInfo = uri.getRawUserInfo().split(":", 2);
+        user = userInfo[0].isEmpty() ? user : decode(userInfo[0]);
+        password = userInfo.length == 2 ? decode(userInfo[1]) : password;
+      }
+      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+      name = path.length() > 1 ? decode(path.substring(1)) : name;
+    }
+    return new Database(host, port, name == null || name.isBlank() ? user : name.trim(), user, password,
+        parse(env, "DB_POOL_SIZE", 8, Integer::parseInt),
+        parse(env, "DB_CONNECT_TIMEOUT_MS", Duration.ofSeconds(2), AppConfig::parseMillis),
+        parse(env, "DB_QUERY_TIMEOUT_MS", Duration.ofSeconds(2), AppConfig::parseMillis));
+  }
+
+  /** The URL checked; messages leave out the URL itself, which may hold a password. */
+  private static URI databaseUri(String url) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw new InvalidConfigException("DATABASE_URL is not a URL (" + e.getReason() + ")");
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme();
+    require(scheme.equals("postgresql") || scheme.equals("postgres"), "DATABASE_URL",
+        "must start with postgresql://, got scheme '" + scheme + "'");
+    require(uri.getRawAuthority() != null, "DATABASE_URL", "must be postgresql://user:password@host:port/database");
+    require(uri.getHost() != null || uri.getRawAuthority().endsWith("@") || !uri.getRawAuthority().contains(":"),
+        "DATABASE_URL", "has a host or port that cannot be read");
+    require(uri.getRawQuery() == null && uri.getRawFragment() == null, "DATABASE_URL",
+        "must not have ?parameters or #fragment (not supported)");
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    require(path.lastIndexOf('/') <= 0, "DATABASE_URL", "must name one database after the host, got path '" + path + "'");
+    return uri;
+  }
+
+  private static String decode(String part) {
+    return URLDecoder.decode(part.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
   /** How many bytes of tasks the in-memory store may hold: its share of the JVM's maximum heap. */
@@ -111,6 +200,14 @@ public record AppConfig(
       case "text" -> LogFormat.TEXT;
       case "json" -> LogFormat.JSON;
       default -> throw new IllegalArgumentException("expected text or json");
+    };
+  }
+
+  private static Store parseStore(String value) {
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "memory" -> Store.MEMORY;
+      case "postgres", "postgresql" -> Store.POSTGRES;
+      default -> throw new IllegalArgumentException("expected memory or postgres");
     };
   }
 

@@ -13,6 +13,15 @@ import java.util.Optional;
  */
 public interface TaskStore {
 
+  /**
+   * Prepares the store (a database store brings its schema up to date, retrying in the background while the
+   * database is unreachable). Fails only when the store can never serve, for example a schema newer than
+   * this build.
+   */
+  default Future<Void> start() {
+    return Future.succeededFuture();
+  }
+
   /** Creates a task with a fresh id, never used before. */
   Future<Task> create(NewTask task);
 

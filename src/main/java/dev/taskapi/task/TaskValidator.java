@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskapi.task.InvalidTaskException.Violation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The rules for a task's fields, applied to a parsed JSON object. Unknown fields are ignored; every
@@ -58,6 +59,8 @@ public final class TaskValidator {
     } else if (title.codePointCount(0, title.length()) > TITLE_MAX) {
       violations.add(new Violation("title", "must be at most " + TITLE_MAX + " characters, got "
           + title.codePointCount(0, title.length())));
+    } else {
+      storableTextProblem(title).ifPresent(problem -> violations.add(new Violation("title", problem)));
     }
     return title;
   }
@@ -74,6 +77,8 @@ public final class TaskValidator {
     int length = description.codePointCount(0, description.length());
     if (length > DESCRIPTION_MAX) {
       violations.add(new Violation("description", "must be at most " + DESCRIPTION_MAX + " characters, got " + length));
+    } else {
+      storableTextProblem(description).ifPresent(problem -> violations.add(new Violation("description", problem)));
     }
     return description;
   }
@@ -97,6 +102,26 @@ public final class TaskValidator {
       return null;
     }
     return node.booleanValue();
+  }
+
+  /**
+   * Text every store keeps as it was given: valid Unicode (JSON escapes can carry an unpaired surrogate, which
+   * UTF-8 cannot encode) without U+0000 (PostgreSQL's text type cannot hold it).
+   */
+  private static Optional<String> storableTextProblem(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\u0000') {
+        return Optional.of("must not contain the NUL character (U+0000)");
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return Optional.of("must be valid Unicode text, got an unpaired surrogate (U+" + Integer.toHexString(c).toUpperCase()
+            + ")");
+      }
+    }
+    return Optional.empty();
   }
 
   private static String kind(JsonNode node) {

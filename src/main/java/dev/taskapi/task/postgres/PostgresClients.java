@@ -1,0 +1,51 @@
+package dev.taskapi.task.postgres;
+
+import dev.taskapi.config.AppConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlClient;
+import java.util.concurrent.TimeUnit;
+
+/** The database clients, built from the configuration with its bounds on connecting and waiting. */
+final class PostgresClients {
+  private PostgresClients() {}
+
+  /**
+   * The client every request uses: a pool of {@code DB_POOL_SIZE} connections that pipelines statements on
+   * them ({@code PgBuilder.client()}, unlike {@code PgBuilder.pool()}), caches prepared statements, and waits at most {@code DB_QUERY_TIMEOUT_MS} for a free connection;
+   * the server cancels any statement that runs longer than that ({@code statement_timeout}).
+   */
+  static SqlClient requests(Vertx vertx, AppConfig.Database db) {
+    PgConnectOptions connect = connectOptions(db)
+        .addProperty("statement_timeout", Long.toString(db.queryTimeout().toMillis()));
+    PoolOptions pool = new PoolOptions().setMaxSize(db.poolSize()).setName("task-api-tasks")
+        .setConnectionTimeout((int) db.queryTimeout().toMillis()).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
+    return PgBuilder.client().with(pool).with(netOptions(db)).connectingTo(connect).using(vertx).build();
+  }
+
+  /**
+   * One connection for schema migrations, which may legitimately run (or wait for the lock) for long; quiet
+   * about the notices of idempotent DDL ("already exists, skipping"). It keeps the pool's default acquire
+   * timeout (30 s): with vertx-sql-client 5.0.7, a pool closed while a shorter acquire timer was still armed
+   * failed inside the pool and never finished closing.
+   */
+  static Pool migrations(Vertx vertx, AppConfig.Database db) {
+    PgConnectOptions connect = connectOptions(db).addProperty("client_min_messages", "warning");
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(1).setName("task-api-migrations"))
+        .with(netOptions(db)).connectingTo(connect).using(vertx).build();
+  }
+
+  private static PgConnectOptions connectOptions(AppConfig.Database db) {
+    return new PgConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.name()).setUser(db.user())
+        .setPassword(db.password()).setCachePreparedStatements(true)
+        .addProperty("application_name", "task-api");
+  }
+
+  private static NetClientOptions netOptions(AppConfig.Database db) {
+    return new NetClientOptions().setConnectTimeout((int) db.connectTimeout().toMillis()).setTcpKeepAlive(true);
+  }
+}

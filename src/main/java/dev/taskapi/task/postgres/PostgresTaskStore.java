@@ -1,0 +1,205 @@
+package dev.taskapi.task.postgres;
+
+import dev.taskapi.config.AppConfig;
+import dev.taskapi.task.NewTask;
+import dev.taskapi.task.StoreUnavailableException;
+import dev.taskapi.task.Task;
+import dev.taskapi.task.TaskPage;
+import dev.taskapi.task.TaskPatch;
+import dev.taskapi.task.TaskQuery;
+import dev.taskapi.task.TaskStore;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Tasks in PostgreSQL, shared by every replica. Ids come from the table's identity sequence (unique across
+ * replicas, never reused); each operation is one statement, so a patch is atomic without a transaction.
+ *
+ * <p>The database is a dependency, not a precondition: the service starts while it is down, brings the
+ * schema up to date in the background as soon as it can, and meanwhile, or whenever the database is
+ * unreachable, task requests fail within the configured bounds with 503 and readiness is DOWN with the reason.
+ * The pool replaces broken connections by itself, so recovery needs no restart.
+ */
+public final class PostgresTaskStore implements TaskStore {
+  private static final Logger LOG = Logger.getLogger(PostgresTaskStore.class.getName());
+  private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+  private static final long MIGRATION_RETRY_MILLIS = 1000;
+  /** Readiness checks must answer within the health check's own one-second limit. */
+  private static final long READINESS_BOUND_MILLIS = 800;
+
+  private final Vertx vertx;
+  private final AppConfig.Database db;
+  private final SqlClient client;
+  private final SchemaMigrations migrations;
+  /** How long any one request may wait for the database: connecting, then the statement. */
+  private final long requestBoundMillis;
+  /** Why the store cannot serve yet (schema not migrated); null once it can. */
+  private volatile String notReady = "the schema has not been brought up to date yet";
+  private volatile boolean closed;
+  /** What the last readiness check found, so that the log records changes only. */
+  private final AtomicBoolean reachable = new AtomicBoolean(true);
+  private long retryTimer = -1;
+
+  public PostgresTaskStore(Vertx vertx, AppConfig.Database db) {
+    this.vertx = vertx;
+    this.db = db;
+    this.client = PostgresClients.requests(vertx, db);
+    this.migrations = SchemaMigrations.fromClasspath();
+    this.requestBoundMillis = db.connectTimeout().toMillis() + db.queryTimeout().toMillis();
+  }
+
+  /**
+   * The first migration attempt: succeeds at once if the database is unreachable (attempts continue in the
+   * background), fails if the schema is newer than this build.
+   */
+  @Override
+  public Future<Void> start() {
+    return migrate().recover(e -> e instanceof SchemaTooNewException
+        ? Future.failedFuture(e)
+        : Future.succeededFuture());
+  }
+
+  private Future<Void> migrate() {
+    Pool pool = PostgresClients.migrations(vertx, db);
+    return migrations.apply(pool)
+        .onComplete(done -> pool.close())
+        .onSuccess(version -> {
+          notReady = null;
+          LOG.info(() -> "task database " + db + " is at schema version " + version);
+        })
+        .onFailure(this::migrationFailed)
+        .mapEmpty();
+  }
+
+  private synchronized void migrationFailed(Throwable e) {
+    if (e instanceof SchemaTooNewException) {
+      notReady = e.getMessage();
+      LOG.severe("task database " + db + ": " + e.getMessage());
+      return;
+    }
+    String reason = "the schema could not be brought up to date: "
+        + DatabaseFailures.reason(e, db.connectTimeout().toMillis()) + " (retrying)";
+    if (!reason.equals(notReady)) {
+      LOG.log(Level.WARNING, "task database " + db + ": " + reason);
+    }
+    notReady = reason;
+    if (!closed) {
+      retryTimer = vertx.setTimer(MIGRATION_RETRY_MILLIS, id -> {
+        if (!closed) {
+          migrate();
+        }
+      });
+    }
+  }
+
+  @Override
+  public Future<Task> create(NewTask task) {
+    return query(() -> client.preparedQuery(TaskStatements.INSERT)
+        .execute(TaskStatements.insertArgs(task.title(), task.description(), task.priority()))
+        .map(rows -> task(rows.iterator().next())));
+  }
+
+  @Override
+  public Future<Optional<Task>> get(long number) {
+    return query(() -> client.preparedQuery(TaskStatements.SELECT_ONE).execute(Tuple.of(number)).map(this::first));
+  }
+
+  /** The page and the total are two statements, sent together (pipelined) rather than one after the other. */
+  @Override
+  public Future<TaskPage> list(TaskQuery query) {
+    TaskStatements.Listing listing = TaskStatements.Listing.of(query);
+    return query(() -> {
+      Future<RowSet<Row>> page = client.preparedQuery(listing.page()).execute(listing.pageArgs());
+      Future<RowSet<Row>> count = client.preparedQuery(listing.count()).execute(listing.countArgs());
+      return Future.all(page, count).map(both -> {
+        List<Task> tasks = new ArrayList<>(page.result().size());
+        page.result().forEach(row -> tasks.add(task(row)));
+        long total = count.result().iterator().next().getLong(0);
+        return new TaskPage(tasks, (int) Math.min(Integer.MAX_VALUE, total));
+      });
+    });
+  }
+
+  @Override
+  public Future<Optional<Task>> update(long number, TaskPatch patch) {
+    return query(() -> client.preparedQuery(TaskStatements.UPDATE).execute(TaskStatements.updateArgs(number, patch))
+        .map(this::first));
+  }
+
+  @Override
+  public Future<Boolean> delete(long number) {
+    return query(() -> client.preparedQuery(TaskStatements.DELETE).execute(Tuple.of(number))
+        .map(rows -> rows.rowCount() > 0));
+  }
+
+  @Override
+  public void checkReadiness(Promise<Status> promise) {
+    String reason = notReady;
+    if (reason != null) {
+      promise.complete(Status.KO(new JsonObject().put("reason", "task database: " + reason)));
+      return;
+    }
+    long bound = Math.min(READINESS_BOUND_MILLIS, requestBoundMillis);
+    client.preparedQuery(TaskStatements.PING).execute().timeout(bound, TimeUnit.MILLISECONDS)
+        .onSuccess(ok -> {
+          if (reachable.compareAndSet(false, true)) {
+            LOG.info("task database " + db + " answers again");
+          }
+          promise.tryComplete(Status.OK());
+        })
+        .onFailure(e -> {
+          String why = DatabaseFailures.reason(e, bound);
+          if (reachable.compareAndSet(true, false)) {
+            LOG.warning("task database " + db + " unreachable: " + why);
+          }
+          promise.tryComplete(Status.KO(new JsonObject().put("reason", "task database unreachable: " + why)));
+        });
+  }
+
+  @Override
+  public synchronized Future<Void> close() {
+    closed = true;
+    vertx.cancelTimer(retryTimer);
+    return client.close().timeout(requestBoundMillis, TimeUnit.MILLISECONDS).recover(e -> {
+      LOG.warning("task database " + db + ": the connection pool did not close within " + requestBoundMillis + " ms");
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Runs one database operation within the request bound, turning an unavailable database into 503. */
+  private <T> Future<T> query(Supplier<Future<T>> operation) {
+    String reason = notReady;
+    if (reason != null) {
+      return Future.failedFuture(new StoreUnavailableException(
+          "the task database is not ready yet (its schema is not up to date; see readiness); retry later", null));
+    }
+    return operation.get().timeout(requestBoundMillis, TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(DatabaseFailures.toProblem(e, requestBoundMillis)));
+  }
+
+  private Optional<Task> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Optional.empty() : Optional.of(task(rows.iterator().next()));
+  }
+
+  private static Task task(Row row) {
+    return new Task(row.getLong("id"), row.getString("title"), row.getString("description"),
+        row.getInteger("priority"), row.getOffsetDateTime("created_at").format(TIMESTAMP), row.getBoolean("completed"));
+  }
+}

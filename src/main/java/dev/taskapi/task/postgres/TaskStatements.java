@@ -1,0 +1,65 @@
+package dev.taskapi.task.postgres;
+
+import dev.taskapi.task.TaskPatch;
+import dev.taskapi.task.TaskQuery;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The SQL of the task store, one statement per operation; every one is prepared once per connection and cached. */
+final class TaskStatements {
+  static final String COLUMNS = "id, title, description, priority, created_at, completed";
+
+  static final String INSERT =
+      "INSERT INTO tasks (title, description, priority) VALUES ($1, $2, $3) RETURNING " + COLUMNS;
+
+  static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM tasks WHERE id = $1";
+
+  /** The whole patch in one statement: a null argument keeps the column; $3 says whether to set description. */
+  static final String UPDATE = "UPDATE tasks SET"
+      + " title = COALESCE($2, title),"
+      + " description = CASE WHEN $3 THEN $4 ELSE description END,"
+      + " priority = COALESCE($5, priority),"
+      + " completed = COALESCE($6, completed)"
+      + " WHERE id = $1 RETURNING " + COLUMNS;
+
+  static final String DELETE = "DELETE FROM tasks WHERE id = $1";
+
+  static final String PING = "SELECT 1";
+
+  private TaskStatements() {}
+
+  static Tuple insertArgs(String title, String description, int priority) {
+    return Tuple.of(title, description, priority);
+  }
+
+  static Tuple updateArgs(long number, TaskPatch patch) {
+    return Tuple.of(number, patch.title(), patch.descriptionSet(), patch.description(), patch.priority(),
+        patch.completed());
+  }
+
+  /**
+   * A listing's page and its total, with only the filters that are set in the WHERE clause, so that each
+   * combination is its own prepared statement and the planner picks the index that matches it.
+   */
+  record Listing(String page, Tuple pageArgs, String count, Tuple countArgs) {
+    static Listing of(TaskQuery query) {
+      List<String> conditions = new ArrayList<>(2);
+      List<Object> filters = new ArrayList<>(4);
+      if (query.completed() != null) {
+        filters.add(query.completed());
+        conditions.add("completed = $" + filters.size());
+      }
+      if (query.priority() != null) {
+        filters.add(query.priority());
+        conditions.add("priority = $" + filters.size());
+      }
+      String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+      Tuple countArgs = Tuple.from(filters);
+      Tuple pageArgs = Tuple.from(filters).addLong((long) query.limit()).addLong((long) query.offset());
+      String page = "SELECT " + COLUMNS + " FROM tasks" + where + " ORDER BY id LIMIT $" + (filters.size() + 1)
+          + " OFFSET $" + (filters.size() + 2);
+      return new Listing(page, pageArgs, "SELECT count(*) FROM tasks" + where, countArgs);
+    }
+  }
+}
