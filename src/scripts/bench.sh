@@ -481,9 +481,9 @@ report() {
   echo
   echo "- Written by \`make bench\` (src/scripts/bench.sh) on $(date -u +%Y-%m-%dT%H:%MZ)."
   echo "- Machine: $(nproc) cores ($(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')), $(free -g | awk '/Mem:/ {print $2}') GiB,"
-  echo "  $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r). wrk $(wrk -v 2>&1 | awk 'NR==1 {print $2}') with $THREADS threads shares the cores with the service and PostgreSQL;"
+  echo "  $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r). wrk $({ wrk -v 2>&1 || true; } | awk 'NR==1 {print $2}') with $THREADS threads shares the cores with the service and PostgreSQL;"
   echo "  load average when the bench started: $LOAD_AT_START (anything well above 0 means other work shared the machine)."
-  echo "- Method: per request and connection count, a ${WARMUP} s warm-up, then $RUNS runs of ${DURATION} s; req/s, p50 and p99"
+  echo "- Method: per request and connection count, a ${WARMUP} s warm-up, then $RUNS × ${DURATION} s runs; req/s, p50 and p99"
   echo "  are medians over the runs, errors the worst run's socket errors (connect, read, write, timeouts over 5 s) plus"
   echo "  non-2xx responses. $LIST_SIZE tasks are created first; the reads run before the creates, so every listing returns"
   echo "  the same tasks. \`GET /tasks ($LIST_SIZE tasks)\` is \`?limit=$LIST_SIZE\` on task-api and plain \`/tasks\` on FastAPI."
