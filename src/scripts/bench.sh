@@ -90,8 +90,9 @@ check_prerequisites() {
   if wants taskapi-postgres && ! grep -qa 'dev/taskapi/task/postgres/' "$JAR"; then
     SKIPPED+=("taskapi-postgres: $JAR has no PostgreSQL store (STORE=postgres); build a version that has one")
     echo "bench: skipping ${SKIPPED[-1]}" >&2
-    SERVICES=$(tr ' ' '\n' <<<"$SERVICES" | grep -vx taskapi-postgres | paste -sd ' ')
+    SERVICES=$(for name in $SERVICES; do [ "$name" = taskapi-postgres ] || echo "$name"; done | paste -sd ' ')
   fi
+  [ -n "$SERVICES$ACCESS_LOG_FORMATS" ] || die "nothing to measure: SERVICES and ACCESS_LOG_FORMATS are both empty"
   if wants fastapi; then
     "$PYTHON" -c 'import fastapi, uvicorn' 2>/dev/null ||
       die "the FastAPI services need Debian's python3-fastapi and python3-uvicorn (apt-get install python3-fastapi python3-uvicorn); or set SERVICES without them"
