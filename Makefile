@@ -37,8 +37,13 @@ build: ## Compile and package the service (target/task-api-<version>.jar + targe
 run: build ## Run the service on :8080 with the in-memory store (env: PORT, HOST, MODELS_DIR, ...).
 	java -jar target/task-api-$(VERSION).jar
 
+.PHONY: unit-test
+unit-test: ## Run the unit tests only (mvn test: no container engine, cluster or kubectl needed).
+	$(call require,$(MVN),install Maven (apt-get install maven))
+	$(MVN) $(MVN_FLAGS) test
+
 .PHONY: test
-test: ## Run every test that this machine can run (container tests need podman or docker).
+test: ## Run every test this machine can run: unit tests, then the *IT integration tests (engine, kubectl) with mvn verify.
 	$(call require,$(MVN),install Maven (apt-get install maven))
 	$(MVN) $(MVN_FLAGS) verify
 

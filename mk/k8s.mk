@@ -69,9 +69,9 @@ port-forward: ## Forward localhost:8080 (PORT_FORWARD_PORT) to svc/task-api port
 	$(KUBECTL_KIND) port-forward svc/task-api $(PORT_FORWARD_PORT):80
 
 .PHONY: kind-test
-kind-test: kind-load ## Run the fabric8 deployment test (JUnit tag kind) against the kind cluster, in its own namespace.
+kind-test: kind-load ## Run the fabric8 deployment test (integration test, JUnit tag kind) against the kind cluster, in its own namespace.
 	$(call require,$(MVN),install Maven (apt-get install maven))
-	$(MVN) $(MVN_FLAGS) test -Dtest.groups=kind -Dtest.excludedGroups= -Dkube.context=$(KUBE_CONTEXT)
+	$(MVN) $(MVN_FLAGS) verify -Dtest.groups=kind -Dtest.excludedGroups= -Dkube.context=$(KUBE_CONTEXT)
 
 .PHONY: kind-down
 kind-down: ## Delete the kind cluster.

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @Tag("container")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-abstract class ImageContractTest {
+abstract class ImageContract {
   static final Path MODELS = Path.of(System.getenv().getOrDefault("MODELS", "models")).toAbsolutePath();
   /** Kubernetes' default terminationGracePeriodSeconds. */
   static final Duration GRACE = Duration.ofSeconds(30);
