@@ -12,12 +12,8 @@ PODMAN_HOST_PORT ?= 18080
 ROLLOUT_TIMEOUT ?= 180s
 
 KUBECTL_KIND = kubectl --context $(KUBE_CONTEXT)
-# kind uses docker unless told otherwise; follow ENGINE (docker if its daemon answers, else podman).
-KIND = KIND_EXPERIMENTAL_PROVIDER=$(ENGINE) kind
-
-define require_engine
-	@[ -n "$(ENGINE)" ] || { echo "error: no container engine: install docker (https://docs.docker.com/engine/install/) or podman (apt-get install podman)" >&2; exit 1; }
-endef
+# kind uses docker unless told otherwise; follow ENGINE (the Makefile's choice: src/scripts/lib.sh).
+KIND = KIND_EXPERIMENTAL_PROVIDER=$(notdir $(CONTAINER_ENGINE)) kind
 
 .PHONY: k8s-render
 k8s-render: ## Render every kustomize overlay into target/k8s/<overlay>.yaml (what the manifest tests check).
