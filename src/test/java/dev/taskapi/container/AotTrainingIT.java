@@ -29,7 +29,7 @@ class AotTrainingIT {
   @ParameterizedTest
   @ValueSource(strings = {"podman", "docker"})
   void theAotCacheIsTrainedOnEachEngine(String engine) {
-    boolean chosen = Engine.present() && Path.of(Engine.NAME).getFileName().toString().equals(engine);
+    boolean chosen = Engine.present() && Path.of(Engine.name()).getFileName().toString().equals(engine);
     boolean answers = Command.works(engine, "info");
     if (chosen) {
       Prerequisites.require(answers, engine + " (ENGINE) does not answer '" + engine + " info'");

@@ -16,19 +16,26 @@ import java.util.Map;
  */
 final class Engine {
   static final Path LIB = Path.of("src", "scripts", "lib.sh").toAbsolutePath();
-  /** The engine's command (podman, docker or a path), or null when there is none. */
-  static final String NAME = choose();
-
   private Engine() {}
 
+  /** Chosen on first use only, so that the unit tests, which use {@link #lib} alone, never probe an engine. */
+  private static final class Chosen {
+    static final String NAME = choose();
+  }
+
+  /** The engine's command (podman, docker or a path), or null when there is none. */
+  static String name() {
+    return Chosen.NAME;
+  }
+
   static boolean present() {
-    return NAME != null;
+    return name() != null;
   }
 
   /** Runs the engine with {@code args}. */
   static Result run(Duration timeout, String... args) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(NAME);
+    cmd.add(name());
     cmd.addAll(List.of(args));
     return exec(timeout, cmd);
   }
@@ -39,7 +46,7 @@ final class Engine {
 
   /** The hardened `run` flags (user, read-only root, /tmp, capabilities, models, loopback port) for this engine. */
   static List<String> runFlags(Path models) {
-    return lib(NAME, "run-flags", models.toString()).lines().toList();
+    return lib(name(), "run-flags", models.toString()).lines().toList();
   }
 
   /** {@code lib.sh ARGS...} with ENGINE set to {@code engine} (null: as the environment has it); its stdout. */
