@@ -17,7 +17,7 @@
 #
 # Functions (prefix tk_) for the scripts: tk_engine, tk_kind, tk_require_engine, tk_version, tk_pom_property,
 # tk_jlink_modules, tk_load, tk_run_flags, tk_run_hardened, tk_port, tk_await_ready, tk_rm, tk_history,
-# tk_build, tk_build_can_mount, tk_die.
+# tk_build, tk_build_can_mount, tk_build_fill_cache, tk_die.
 
 tk_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
@@ -135,6 +135,14 @@ tk_build() {
 
 # tk_build_can_mount: whether `build -v HOST:CONTAINER` works (podman's build does; docker's has no -v).
 tk_build_can_mount() { [ "$engine_kind" = podman ]; }
+
+# tk_build_fill_cache ID DIR SUBDIR IMAGE: copies the host directory DIR into the build cache mount ID (under
+# SUBDIR), where Dockerfiles' `RUN --mount=type=cache,id=ID` find it: docker's stand-in for podman's build -v.
+# IMAGE: any local image with cp. Incremental: BuildKit sends only what changed in DIR.
+tk_build_fill_cache() {
+  printf '%s\n' "FROM $4" "RUN --mount=type=cache,id=$1,target=/cache,sharing=locked --mount=type=bind,target=/host \\" \
+    "    mkdir -p /cache/$3 && cp -a -u /host/. /cache/$3/" | tk_build --no-pull -f - "$2"
+}
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail

@@ -12,7 +12,9 @@
 # needs network from inside the build. With podman, this script bind-mounts the host's repository instead
 # (SIZES_M2, default ~/.m2, filled by `make build`): `podman build -v ~/.m2:/root/.m2` (the naive build reads it
 # at /m2-cache), so nothing is downloaded per iteration and builds work where containers can't reach
-# Maven Central (or only through a proxy the host trusts). SIZES_M2=none uses the cache mounts instead.
+# Maven Central (or only through a proxy the host trusts). docker's build has no -v: there the host's
+# repository is copied into the shared cache mount first (lib.sh tk_build_fill_cache), to the same effect.
+# SIZES_M2=none uses the cache mounts as they are.
 #
 # Usage: sizes.sh     env: ENGINE (lib.sh), BASES (auto|debian|upstream), OUT (target/sizes),
 #                          JLINK_MODULES (passed to Dockerfile.v4-jlink when set; unset, the Dockerfile reads
@@ -54,7 +56,15 @@ debian_jre=localhost/task-api-base/jre17:bookworm
 debian_nossl=localhost/task-api-base/base-nossl:bookworm
 pull=(); [ "$bases" = debian ] && pull=(--no-pull)
 m2=${SIZES_M2:-$HOME/.m2}
-if ! tk_build_can_mount || [ "$m2" = none ] || [ ! -d "$m2/repository" ]; then m2=; fi
+if [ "$m2" = none ] || [ ! -d "$m2/repository" ]; then m2=; fi
+if [ -n "$m2" ] && ! tk_build_can_mount; then
+  # No build -v (docker): the host's repository goes into the builds' shared cache mount instead.
+  filler=maven:3.9-eclipse-temurin-21; [ "$bases" = debian ] && filler=$debian_maven
+  echo "sizes: copying $m2/repository into the build cache mount task-api-m2 (log: $out/logs/m2-cache.log)"
+  tk_build_fill_cache task-api-m2 "$m2/repository" repository "$filler" >"$out/logs/m2-cache.log" 2>&1 \
+    || { tail -5 "$out/logs/m2-cache.log" >&2; tk_die "could not fill the build cache mount from $m2/repository"; }
+  m2=
+fi
 
 n=0
 # iteration NAME TECHNIQUE SOURCE: starts the iteration's collect directory; sets $dir.
