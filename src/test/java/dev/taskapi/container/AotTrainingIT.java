@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The scripts' container path on each engine that answers here, not only the one the build chose:
  * src/scripts/aot-train.sh loads the slim tar, runs it hardened (lib.sh run-flags), waits for it, drives it,
- * stops it and collects the AOT cache. Under docker this used to fail at once on podman-only flags.
+ * stops it and collects the AOT cache. Under docker this used to fail at once on podman-only flags. The engine
+ * ENGINE names is mandatory (under CI=true); the other runs too when it answers.
  */
 @Tag("container")
 class AotTrainingIT {
@@ -29,7 +30,8 @@ class AotTrainingIT {
   @ParameterizedTest
   @ValueSource(strings = {"podman", "docker"})
   void theAotCacheIsTrainedOnEachEngine(String engine) {
-    boolean chosen = Engine.present() && Path.of(Engine.name()).getFileName().toString().equals(engine);
+    Prerequisites.require(Engine.present(), "no container engine (ENGINE=none, or neither podman nor docker answers)");
+    boolean chosen = Path.of(Engine.name()).getFileName().toString().equals(engine);
     boolean answers = Command.works(engine, "info");
     if (chosen) {
       Prerequisites.require(answers, engine + " (ENGINE) does not answer '" + engine + " info'");
