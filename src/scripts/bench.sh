@@ -1,41 +1,42 @@
 #!/usr/bin/env bash
-# make bench: task-api against the seed's FastAPI app, both started fresh on loopback and driven by wrk
+# make bench: task-api against the original FastAPI app (src/bench/), both started fresh on loopback and driven by wrk
 # on the same machine. Writes a Markdown report (default docs/benchmarks.md) and prints it.
 #
 # Environment: DURATION (s per run, default 5), RUNS (runs per scenario; the median is reported, default 3),
-# WARMUP (s, default 3), THREADS (wrk threads, default 2), JAVA (default java), SEED=0 to skip the seed,
-# OUT (report path), JAVA_PORT / SEED_PORT (default 18090 / 18091).
+# WARMUP (s, default 3), THREADS (wrk threads, default 2), JAVA (default java), FASTAPI=0 to skip the FastAPI app,
+# OUT (report path), JAVA_PORT / FASTAPI_PORT (default 18090 / 18091).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. src/scripts/lib.sh
 
 DURATION=${DURATION:-5}
 RUNS=${RUNS:-3}
 WARMUP=${WARMUP:-3}
 THREADS=${THREADS:-2}
 JAVA=${JAVA:-java}
-SEED=${SEED:-1}
+FASTAPI=${FASTAPI:-1}
 OUT=${OUT:-docs/benchmarks.md}
 JAVA_PORT=${JAVA_PORT:-18090}
-SEED_PORT=${SEED_PORT:-18091}
+FASTAPI_PORT=${FASTAPI_PORT:-18091}
 LIST_SIZE=1000
-VERSION=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
+VERSION=$(tk_version)
 JAR=target/task-api-$VERSION.jar
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-for port in "$JAVA_PORT" "$SEED_PORT"; do
+for port in "$JAVA_PORT" "$FASTAPI_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "bench: 127.0.0.1:$port is already in use; set JAVA_PORT / SEED_PORT" >&2
+    echo "bench: 127.0.0.1:$port is already in use; set JAVA_PORT / FASTAPI_PORT" >&2
     exit 1
   fi
 done
 
 command -v wrk >/dev/null || { echo "bench: wrk not found (apt-get install wrk)" >&2; exit 1; }
 [ -f "$JAR" ] || { echo "bench: $JAR missing: run 'make build' first" >&2; exit 1; }
-if [ "$SEED" = 1 ] && ! /usr/bin/python3 -c 'import fastapi, uvicorn' 2>/dev/null; then
-  echo "bench: the seed needs Debian's python3-fastapi and python3-uvicorn (apt-get install python3-fastapi python3-uvicorn); SEED=0 skips it" >&2
+if [ "$FASTAPI" = 1 ] && ! /usr/bin/python3 -c 'import fastapi, uvicorn' 2>/dev/null; then
+  echo "bench: the FastAPI app needs Debian's python3-fastapi and python3-uvicorn (apt-get install python3-fastapi python3-uvicorn); FASTAPI=0 skips it" >&2
   exit 1
 fi
 
@@ -48,8 +49,8 @@ start_java() {
   PORT=$JAVA_PORT HOST=127.0.0.1 MAX_TASKS=100000000 "$JAVA" -jar "$JAR" >"$work/java.log" 2>&1 &
   SVC_PID=$!
 }
-start_seed() {
-  (cd src/bench && exec /usr/bin/python3 -m uvicorn seed_app:app --host 127.0.0.1 --port "$SEED_PORT" --log-level warning) >"$work/seed.log" 2>&1 &
+start_fastapi() {
+  (cd src/bench && exec /usr/bin/python3 -m uvicorn seed_app:app --host 127.0.0.1 --port "$FASTAPI_PORT" --log-level warning) >"$work/fastapi.log" 2>&1 &
   SVC_PID=$!
 }
 wait_ready() { # url -> prints ms from now to first 200
@@ -113,7 +114,7 @@ bench_app() { # name base ready_url list_url
   preload "$base" "$LIST_SIZE"
   sleep 2
   R[$name,rss_idle]=$(rss_kb "$pid")
-  # Creates last: until then the store holds exactly the preloaded tasks (the seed lists all of them).
+  # Creates last: until then the store holds exactly the preloaded tasks (the FastAPI app lists all of them).
   for c in 64 256; do
     echo "== $name: c=$c reads" >&2
     R[$name,list,$c]=$(wrk_line "$list" "$c")
@@ -129,8 +130,8 @@ bench_app() { # name base ready_url list_url
 }
 
 bench_app java "http://127.0.0.1:$JAVA_PORT" "http://127.0.0.1:$JAVA_PORT/health/ready" "http://127.0.0.1:$JAVA_PORT/tasks?limit=$LIST_SIZE"
-if [ "$SEED" = 1 ]; then
-  bench_app seed "http://127.0.0.1:$SEED_PORT" "http://127.0.0.1:$SEED_PORT/health" "http://127.0.0.1:$SEED_PORT/tasks"
+if [ "$FASTAPI" = 1 ]; then
+  bench_app fastapi "http://127.0.0.1:$FASTAPI_PORT" "http://127.0.0.1:$FASTAPI_PORT/health" "http://127.0.0.1:$FASTAPI_PORT/tasks"
 fi
 
 field() { awk -v i="$2" '{print $i}' <<<"${R[$1]:-}"; }
@@ -141,24 +142,24 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b+0 > 0) printf "%.1f×", a/b; els
   echo "Written by \`make bench\` ($(date -u +%Y-%m-%dT%H:%MZ)). Machine: $(nproc) cores ($(lscpu | awk -F: '/Model name/ {gsub(/^ +/,"",$2); print $2; exit}')),"
   echo "$(free -g | awk '/Mem:/ {print $2}') GiB, $(. /etc/os-release && echo "$PRETTY_NAME"); wrk ($THREADS threads) shares the cores with the server."
   echo "task-api: \`$JAVA -jar $JAR\` ($("$JAVA" -version 2>&1 | head -1)), default configuration (one event loop per core, access log on, to a file)."
-  [ "$SEED" = 1 ] && echo "seed: the chapter's FastAPI app (src/bench/seed_app.py), \`python3 -m uvicorn\`, one worker, Debian's python3-fastapi $(/usr/bin/python3 -c 'import fastapi; print(fastapi.__version__)')."
+  [ "$FASTAPI" = 1 ] && echo "FastAPI: the original FastAPI app (src/bench/seed_app.py), \`python3 -m uvicorn\`, one worker, Debian's python3-fastapi $(/usr/bin/python3 -c 'import fastapi; print(fastapi.__version__)')."
   echo "Each figure is the median of $RUNS runs of ${DURATION} s after a ${WARMUP} s warm-up; errors are the worst run's socket errors + non-2xx responses."
-  echo "The list scenario reads $LIST_SIZE tasks per request (\`limit=$LIST_SIZE\`; the seed has no limit and holds exactly $LIST_SIZE then)."
+  echo "The list scenario reads $LIST_SIZE tasks per request (\`limit=$LIST_SIZE\`; the FastAPI app has no limit and holds exactly $LIST_SIZE then)."
   echo
-  echo "| scenario | conns | task-api req/s | p50 ms | p99 ms | errors | seed req/s | seed p50 ms | seed p99 ms | seed errors | ratio |"
+  echo "| scenario | conns | task-api req/s | p50 ms | p99 ms | errors | FastAPI req/s | FastAPI p50 ms | FastAPI p99 ms | FastAPI errors | ratio |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
   for s in health get post list; do
     case $s in health) label='GET /health';; get) label='GET /tasks/{id}';; post) label='POST /tasks';; list) label="GET /tasks ($LIST_SIZE)";; esac
     for c in 64 256; do
-      j=${R[java,$s,$c]}; sd=${R[seed,$s,$c]:-"- - - -"}
+      j=${R[java,$s,$c]}; sd=${R[fastapi,$s,$c]:-"- - - -"}
       echo "| $label | $c | $(field java,$s,$c 1) | $(field java,$s,$c 2) | $(field java,$s,$c 3) | $(field java,$s,$c 4) | $(awk '{print $1}' <<<"$sd") | $(awk '{print $2}' <<<"$sd") | $(awk '{print $3}' <<<"$sd") | $(awk '{print $4}' <<<"$sd") | $(ratio "$(field java,$s,$c 1)" "$(awk '{print $1}' <<<"$sd")") |"
     done
   done
   echo
-  echo "| | task-api | seed |"
+  echo "| | task-api | FastAPI |"
   echo "|---|---|---|"
-  echo "| start → first 200 (median of 5; task-api: /health/ready, seed: /health) | ${R[java,startup]} ms | ${R[seed,startup]:-n/a} ms |"
-  echo "| RSS idle, $LIST_SIZE tasks loaded | $(( ${R[java,rss_idle]} / 1024 )) MB | $( [ -n "${R[seed,rss_idle]:-}" ] && echo $(( ${R[seed,rss_idle]} / 1024 )) || echo n/a) MB |"
-  echo "| RSS after the load above | $(( ${R[java,rss_load]} / 1024 )) MB | $( [ -n "${R[seed,rss_load]:-}" ] && echo $(( ${R[seed,rss_load]} / 1024 )) || echo n/a) MB |"
+  echo "| start → first 200 (median of 5; task-api: /health/ready, FastAPI: /health) | ${R[java,startup]} ms | ${R[fastapi,startup]:-n/a} ms |"
+  echo "| RSS idle, $LIST_SIZE tasks loaded | $(( ${R[java,rss_idle]} / 1024 )) MB | $( [ -n "${R[fastapi,rss_idle]:-}" ] && echo $(( ${R[fastapi,rss_idle]} / 1024 )) || echo n/a) MB |"
+  echo "| RSS after the load above | $(( ${R[java,rss_load]} / 1024 )) MB | $( [ -n "${R[fastapi,rss_load]:-}" ] && echo $(( ${R[fastapi,rss_load]} / 1024 )) || echo n/a) MB |"
 } >"$OUT"
 cat "$OUT"
