@@ -7,15 +7,24 @@ SHELL := /usr/bin/env bash
 
 MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
-VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
+VERSION := $(shell src/scripts/lib.sh version)
 IMG_REPO ?= task-api
 IMG ?= $(IMG_REPO):$(VERSION)-slim
-# Container engine: docker if its daemon answers, else podman. Force with ENGINE=podman.
-ENGINE ?= $(shell if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then echo docker; elif command -v podman >/dev/null 2>&1; then echo podman; fi)
+# Container engine (src/scripts/lib.sh chooses it for the Makefile, the scripts and the tests alike): podman if it
+# answers, else docker if its daemon answers, else none. Force one with ENGINE=docker, ENGINE=/usr/bin/docker,
+# ENGINE=podman; ENGINE=none builds and tests without one. Evaluated once.
+ENGINE ?= $(shell src/scripts/lib.sh engine)
+ENGINE := $(ENGINE)
 export ENGINE
+# The engine in use, empty when there is none (for the targets that need one or adapt to it).
+CONTAINER_ENGINE := $(filter-out none,$(ENGINE))
 
 define require
 	@command -v $(1) >/dev/null 2>&1 || { echo "error: '$(1)' not found: $(2)" >&2; exit 1; }
+endef
+
+define require_engine
+	@[ -n "$(CONTAINER_ENGINE)" ] || { echo "error: no container engine: install podman (src/scripts/podman-setup.sh) or docker (apt-get install docker.io) and start its daemon" >&2; exit 1; }
 endef
 
 ##@ General
@@ -37,8 +46,13 @@ build: ## Compile and package the service (target/task-api-<version>.jar + targe
 run: build ## Run the service on :8080 with the in-memory store (env: PORT, HOST, MODELS_DIR, ...).
 	java -jar target/task-api-$(VERSION).jar
 
+.PHONY: unit-test
+unit-test: ## Run the unit tests only (mvn test: no container engine, cluster or kubectl needed).
+	$(call require,$(MVN),install Maven (apt-get install maven))
+	$(MVN) $(MVN_FLAGS) test
+
 .PHONY: test
-test: ## Run every test that this machine can run (container tests need podman or docker).
+test: ## Run every test this machine can run: unit tests, then the *IT integration tests (engine, kubectl) with mvn verify.
 	$(call require,$(MVN),install Maven (apt-get install maven))
 	$(MVN) $(MVN_FLAGS) verify
 

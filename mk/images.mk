@@ -1,8 +1,9 @@
-# Container images (issue 3): Jib builds docker-archive tars without a daemon or a registry.
+# Container images: Jib builds docker-archive tars without a daemon or a registry.
 #   target/jib/task-api-slim.tar        $(IMG_REPO):$(VERSION)-slim        jlink runtime, glibc-only base (k8s)
 #   target/jib/task-api-slim-aot.tar    $(IMG_REPO):$(VERSION)-slim-aot    slim + Java 25 AOT cache (startup)
 #   target/jib/task-api-distroless.tar  $(IMG_REPO):$(VERSION)-distroless  Jib default layout on a Java base
-# Registry-free bases (`make bases`, from pinned Debian bookworm packages in src/scripts/bases.lock):
+# Registry-free bases (`make bases`; src/scripts/bases.sh builds every Debian base, these from the pinned
+# Debian bookworm packages in src/scripts/bases.lock):
 #   target/bases/base-nossl.tar  localhost/task-api-base/base-nossl:bookworm  (upstream: distroless base-nossl)
 #   target/bases/java17.tar      localhost/task-api-base/java17:bookworm      (upstream: distroless java21)
 
@@ -14,8 +15,9 @@ UPSTREAM_BASE_SLIM ?= gcr.io/distroless/base-nossl-debian12:nonroot
 UPSTREAM_BASE_JAVA ?= gcr.io/distroless/java21-debian12:nonroot
 # A Linux x86-64 JDK 25 to jlink the slim runtime from (25 for the AOT cache).
 JLINK_JDK ?= /usr/lib/jvm/temurin-25-jdk-amd64
-# The slim runtime's modules, proven by the container tests (src/test/java/dev/taskapi/container/).
-JLINK_MODULES ?= java.base,java.logging,java.management,jdk.management,jdk.unsupported
+# The slim runtime's modules: pom.xml's image.jlink.modules, proven by the container tests
+# (src/test/java/dev/taskapi/container/); Dockerfile.v4-jlink reads the same property.
+JLINK_MODULES ?= $(shell src/scripts/lib.sh jlink-modules)
 # Models mounted into the AOT training run and the container tests.
 MODELS ?= models
 # buildTar: docker-archive tars under target/jib/; dockerBuild: into the Docker API socket; build: push to IMG_REPO.
@@ -26,12 +28,12 @@ export BASES UPSTREAM_BASE_SLIM UPSTREAM_BASE_JAVA JLINK_JDK JLINK_MODULES MODEL
 # only where a container engine exists (the container tests skip, or fail in CI, without one). The rule below
 # adds them to the Makefile's `test` (its recipe stays there): this file is included after that rule, so a
 # `test: $(TEST_PREREQS)` written there would see an empty variable.
-TEST_PREREQS := $(if $(ENGINE),images images-repro)
+TEST_PREREQS := $(if $(CONTAINER_ENGINE),images images-repro)
 test: $(TEST_PREREQS)
 
 .PHONY: bases
 bases: ## Build the registry-free Debian bookworm bases (target/bases/*.tar; cached).
-	src/scripts/build-bases.sh target/bases
+	src/scripts/bases.sh --out target/bases base-nossl java17
 
 .PHONY: image
 image: ## Build the slim image (jlink runtime): target/jib/task-api-slim.tar (BASES=auto|upstream|debian).
@@ -39,8 +41,8 @@ image: ## Build the slim image (jlink runtime): target/jib/task-api-slim.tar (BA
 
 .PHONY: images
 images: ## Build every image: slim, slim-aot (AOT cache, needs ENGINE) and distroless.
-	src/scripts/build-images.sh slim distroless $(if $(ENGINE),slim-aot,)
-	$(if $(ENGINE),,@echo "images: no container engine: slim-aot (trained in a container) not built")
+	src/scripts/build-images.sh slim distroless $(if $(CONTAINER_ENGINE),slim-aot,)
+	$(if $(CONTAINER_ENGINE),,@echo "images: no container engine: slim-aot (trained in a container) not built")
 
 .PHONY: images-repro
 images-repro: images ## Build the images a second time from scratch into target/repro/ (the tests compare digests).
@@ -48,14 +50,14 @@ images-repro: images ## Build the images a second time from scratch into target/
 	JIB_GOAL=buildTar src/scripts/build-images.sh --out target/repro slim distroless
 
 .PHONY: image-load
-image-load: image ## Load the slim image into ENGINE (docker or podman, whichever exists; ENGINE= to force).
-	@test -n "$(ENGINE)" || { echo "error: no container engine (install podman or docker, or set ENGINE)" >&2; exit 1; }
-	$(ENGINE) load -i target/jib/task-api-slim.tar
+image-load: image ## Load the slim image into ENGINE (podman, else docker: src/scripts/lib.sh; ENGINE=docker forces).
+	$(require_engine)
+	src/scripts/lib.sh load target/jib/task-api-slim.tar
 
 .PHONY: images-load
 images-load: images ## Load every built image into ENGINE.
-	@test -n "$(ENGINE)" || { echo "error: no container engine (install podman or docker, or set ENGINE)" >&2; exit 1; }
-	for t in target/jib/task-api-*.tar; do $(ENGINE) load -i $$t; done
+	$(require_engine)
+	for t in target/jib/task-api-*.tar; do src/scripts/lib.sh load $$t; done
 
 .PHONY: jdeps
 jdeps: build ## Print the modules jdeps finds (a starting point: JLINK_MODULES is what the tests prove).
@@ -65,5 +67,5 @@ jdeps: build ## Print the modules jdeps finds (a starting point: JLINK_MODULES i
 .PHONY: bench-images
 bench-images: images ## Measure the images (size, start, RSS, wrk load, 128 MiB limit): writes docs/images.md.
 	$(call require,wrk,apt-get install wrk)
-	@test -n "$(ENGINE)" || { echo "error: no container engine (install podman or docker)" >&2; exit 1; }
+	$(require_engine)
 	src/scripts/measure-images.sh

@@ -12,12 +12,8 @@ PODMAN_HOST_PORT ?= 18080
 ROLLOUT_TIMEOUT ?= 180s
 
 KUBECTL_KIND = kubectl --context $(KUBE_CONTEXT)
-# kind uses docker unless told otherwise; follow ENGINE (docker if its daemon answers, else podman).
-KIND = KIND_EXPERIMENTAL_PROVIDER=$(ENGINE) kind
-
-define require_engine
-	@[ -n "$(ENGINE)" ] || { echo "error: no container engine: install docker (https://docs.docker.com/engine/install/) or podman (apt-get install podman)" >&2; exit 1; }
-endef
+# kind uses docker unless told otherwise; follow ENGINE (the Makefile's choice: src/scripts/lib.sh).
+KIND = KIND_EXPERIMENTAL_PROVIDER=$(notdir $(CONTAINER_ENGINE)) kind
 
 .PHONY: k8s-render
 k8s-render: ## Render every kustomize overlay into target/k8s/<overlay>.yaml (what the manifest tests check).
@@ -69,9 +65,9 @@ port-forward: ## Forward localhost:8080 (PORT_FORWARD_PORT) to svc/task-api port
 	$(KUBECTL_KIND) port-forward svc/task-api $(PORT_FORWARD_PORT):80
 
 .PHONY: kind-test
-kind-test: kind-load ## Run the fabric8 deployment test (JUnit tag kind) against the kind cluster, in its own namespace.
+kind-test: kind-load ## Run the fabric8 deployment test (integration test, JUnit tag kind) against the kind cluster, in its own namespace.
 	$(call require,$(MVN),install Maven (apt-get install maven))
-	$(MVN) $(MVN_FLAGS) test -Dtest.groups=kind -Dtest.excludedGroups= -Dkube.context=$(KUBE_CONTEXT)
+	$(MVN) $(MVN_FLAGS) verify -Dtest.groups=kind -Dtest.excludedGroups= -Dkube.context=$(KUBE_CONTEXT)
 
 .PHONY: kind-down
 kind-down: ## Delete the kind cluster.

@@ -18,6 +18,7 @@
 #   JAR [target/task-api-<version>.jar]   JAVA [java]   PYTHON [/usr/bin/python3]   OUT [docs/benchmarks.md]   SVC_PORT [18090]   PG_PORT [18092]
 set -Eeuo pipefail
 cd "$(dirname "$0")/../.."
+. src/scripts/lib.sh
 
 DURATION=${DURATION:-5}
 RUNS=${RUNS:-3}
@@ -43,7 +44,7 @@ PG_PORT=${PG_PORT:-18092}
 LIST_SIZE=1000 # tasks created before the read scenarios; the full listing returns all of them
 READS="health get page list"
 BASE=http://127.0.0.1:$SVC_PORT
-VERSION=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
+VERSION=$(tk_version)
 JAR=${JAR:-target/task-api-$VERSION.jar}
 CLK_TCK=$(getconf CLK_TCK)
 # Ratio goals: service, baseline, scenario, connections, minimum ratio of req/s.

@@ -4,12 +4,14 @@
 #   slim-aot    OUT/jib/task-api-slim-aot.tar    slim + the Java 25 AOT cache trained in it (needs ENGINE)
 #   distroless  OUT/jib/task-api-distroless.tar  conventional Jib image on a distroless Java base
 # Usage: build-images.sh [--out OUT] VARIANT...     (OUT defaults to target; the jar is always target's)
-# env: BASES=auto|upstream|debian, UPSTREAM_BASE_SLIM, UPSTREAM_BASE_JAVA, JLINK_JDK, JLINK_MODULES, ENGINE,
+# env: BASES=auto|upstream|debian, UPSTREAM_BASE_SLIM, UPSTREAM_BASE_JAVA, JLINK_JDK,
+#      JLINK_MODULES (default: pom.xml's image.jlink.modules), ENGINE (lib.sh),
 #      IMG_REPO, MVN, MVN_FLAGS, MODELS (models mounted during the AOT training run),
 #      JIB_GOAL=buildTar (default: tars) | dockerBuild (into the Docker/podman socket) | build (push to IMG_REPO)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=src/scripts
+. "$here/lib.sh"
 out=target
 if [ "${1:-}" = "--out" ]; then out=$2; shift 2; fi
 [ $# -gt 0 ] || { echo "usage: $0 [--out OUT] slim|slim-aot|distroless..." >&2; exit 2; }
@@ -17,7 +19,7 @@ mkdir -p "$out"; out=$(cd "$out" && pwd)
 BASES=${BASES:-auto}
 UPSTREAM_BASE_SLIM=${UPSTREAM_BASE_SLIM:-gcr.io/distroless/base-nossl-debian12:nonroot}
 UPSTREAM_BASE_JAVA=${UPSTREAM_BASE_JAVA:-gcr.io/distroless/java21-debian12:nonroot}
-JLINK_MODULES=${JLINK_MODULES:-java.base,java.logging,java.management,jdk.management,jdk.unsupported}
+JLINK_MODULES=${JLINK_MODULES:-$(tk_jlink_modules)}
 MVN=${MVN:-mvn}; MVN_FLAGS=${MVN_FLAGS:--B -ntp}
 want() { local v; for v in "${variants[@]}"; do [ "$v" = "$1" ] && return 0; done; return 1; }
 variants=("$@")
@@ -39,7 +41,7 @@ case $BASES in
   *) echo "error: BASES must be auto, upstream or debian (got '$BASES')" >&2; exit 2 ;;
 esac
 if [ "$BASES" = debian ]; then
-  "$here/build-bases.sh" "$out/bases"
+  "$here/bases.sh" --out "$out/bases" base-nossl java17
   base_slim="tar://$out/bases/base-nossl.tar"; base_java="tar://$out/bases/java17.tar"
 else
   base_slim=$UPSTREAM_BASE_SLIM; base_java=$UPSTREAM_BASE_JAVA
@@ -50,9 +52,7 @@ revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 if [ "$revision" != unknown ] && ! git diff --quiet HEAD -- 2>/dev/null; then revision="$revision-dirty"; fi
 
 if want slim || want slim-aot; then "$here/jlink-runtime.sh" "$out/jlink/root" "$JLINK_MODULES"; fi
-if want slim-aot && [ -z "${ENGINE:-}" ]; then
-  echo "error: the slim-aot image is trained in a container: no ENGINE (install podman or docker)" >&2; exit 1
-fi
+if want slim-aot; then tk_require_engine "the slim-aot image is trained in a container"; fi
 
 goal=${JIB_GOAL:-buildTar}
 case $goal in buildTar|dockerBuild|build) ;; *) echo "error: JIB_GOAL must be buildTar, dockerBuild or build" >&2; exit 2 ;; esac
@@ -80,6 +80,6 @@ fi
 for v in "${first[@]}" $(want slim-aot && echo slim-aot); do
   t="$out/jib/task-api-$v.tar"; where="$t ($(du -m "$t" 2>/dev/null | cut -f1) MB tar)"
   [ "$goal" = buildTar ] || where="jib:$goal"
-  echo "image ${IMG_REPO:-task-api}:$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)-$v:" \
+  echo "image ${IMG_REPO:-task-api}:$(tk_version)-$v:" \
        "$where, id $(cat "$out/jib/task-api-$v.id"), digest $(cat "$out/jib/task-api-$v.digest"), revision $revision"
 done

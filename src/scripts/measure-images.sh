@@ -4,36 +4,30 @@
 #   container start (`run -d`) -> first 200 on /health/ready, median of RUNS;
 #   RSS of the JVM idle and after LOAD_SECONDS of wrk -c256 on GET /tasks/{id};
 #   the same load under --memory 128m: errors, OOM kill.
-# Runs containers as the tests do (uid 65532, read-only root, /tmp tmpfs, models read-only), on loopback.
-# env: ENGINE, VARIANTS (default: slim slim-aot distroless), RUNS (5), LOAD_SECONDS (30), OUT (docs/images.md)
+# Runs containers as the tests do (lib.sh tk_run_flags: uid 65532, read-only root, /tmp tmpfs, models read-only,
+# loopback). env: ENGINE (lib.sh), VARIANTS (default: slim slim-aot distroless), RUNS (5), LOAD_SECONDS (30), OUT (docs/images.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-engine=${ENGINE:?set ENGINE (podman or docker)}
+. src/scripts/lib.sh
+tk_require_engine "the images are measured in containers"
 variants=(${VARIANTS:-slim slim-aot distroless})
 runs=${RUNS:-5} load=${LOAD_SECONDS:-30} out=${OUT:-docs/images.md}
 models=$(cd "${MODELS:-models}" && pwd)
 work=$(mktemp -d); names=()
-cleanup() { for n in "${names[@]}"; do "$engine" rm -f "$n" >/dev/null 2>&1 || true; done; rm -rf "$work"; }
+cleanup() { tk_rm "${names[@]}"; rm -rf "$work"; }
 trap cleanup EXIT
 
 start() { # start NAME IMAGE [extra run args...]: prints nothing, registers the container
   local name=$1 img=$2; shift 2
-  local ro=(); [[ $engine == *podman ]] && ro=(--read-only-tmpfs=false)
   names+=("$name")
-  "$engine" run -d --name "$name" --user 65532:65532 --read-only "${ro[@]}" --cap-drop ALL \
-    --tmpfs /tmp:rw,mode=1777,size=64m -v "$models:/app/models:ro" -p 127.0.0.1::8080 -e ACCESS_LOG=false \
-    "$@" "$img" >/dev/null
+  tk_run_hardened "$name" "$img" "$models" -e ACCESS_LOG=false "$@"
 }
-port() { "$engine" port "$1" 8080/tcp | head -1 | sed 's/.*://'; }
 # VmRSS of the JVM, and its anonymous part (heap, metaspace, stacks: what file-backed sharing cannot reclaim).
 rss_mb() {
   local pid; pid=$("$engine" inspect -f '{{.State.Pid}}' "$1")
   awk '/^VmRSS/ {r = $2} /^RssAnon/ {a = $2} END {printf "%.1f (anon %.1f)", r/1024, a/1024}' "/proc/$pid/status"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-await_ready() { # await_ready PORT: waits up to 60 s
-  for _ in $(seq 1 6000); do curl -fs -o /dev/null "http://127.0.0.1:$1/health/ready" && return 0; sleep 0.01; done; return 1
-}
 wrk_run() { # wrk_run PORT -> prints "req/s|p99|errors"
   local p=$1 id
   id=$(curl -fs -H 'content-type: application/json' -d '{"title":"bench","priority":2}' "http://127.0.0.1:$p/tasks" \
@@ -51,15 +45,15 @@ declare -A size_u size_c start_ms jvm_ms idle_rss load_rss load_res mem_res
 for v in "${variants[@]}"; do
   tar=target/jib/task-api-$v.tar
   [ -f "$tar" ] || { echo "skip $v: $tar not built"; continue; }
-  img=$("$engine" load -q -i "$tar" | sed -n 's/^Loaded image[^:]*: *//p' | tail -1)
+  img=$(tk_load "$tar")
   size_u[$v]=$(awk -v b="$("$engine" image inspect -f '{{.Size}}' "$img")" 'BEGIN {printf "%.1f", b/1e6}')
   size_c[$v]=$(tar -tvf "$tar" | awk '$NF ~ /(\.tar\.gz|config\.json)$/ {s += $3} END {printf "%.1f", s/1e6}')
   echo "== $v ($img): ${size_u[$v]} MB uncompressed, ${size_c[$v]} MB compressed"
   : >"$work/starts"; : >"$work/jvm_starts"
   for i in $(seq 1 "$runs"); do
     n=task-api-bench-$v-$i-$$
-    t0=$(date +%s%N); start "$n" "$img"; p=$(port "$n")
-    await_ready "$p" || { "$engine" logs "$n"; exit 1; }
+    t0=$(date +%s%N); start "$n" "$img"; p=$(tk_port "$n")
+    tk_await_ready "http://127.0.0.1:$p/health/ready" 60 "$n" || { "$engine" logs "$n"; exit 1; }
     t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )) >>"$work/starts"
     # The JVM's own part: from its process start (process_start_time_seconds, same clock) to that first 200.
     jvm0=$(curl -fs "http://127.0.0.1:$p/metrics" | awk '/^process_start_time_seconds/ {printf "%.0f", $2 * 1000}')
@@ -68,21 +62,21 @@ for v in "${variants[@]}"; do
       sleep 5; idle_rss[$v]=$(rss_mb "$n")
       res=$(wrk_run "$p"); load_res[$v]=$res; load_rss[$v]=$(rss_mb "$n")
     fi
-    "$engine" rm -f "$n" >/dev/null
+    tk_rm "$n"
   done
   start_ms[$v]=$(median <"$work/starts"); jvm_ms[$v]=$(median <"$work/jvm_starts")
   echo "   start -> ready ms: $(tr '\n' ' ' <"$work/starts")(median ${start_ms[$v]}; JVM part ${jvm_ms[$v]}); idle RSS ${idle_rss[$v]} MB;" \
        "load ${load_res[$v]} (req/s|p99|errors), RSS after ${load_rss[$v]} MB"
   n=task-api-bench-$v-mem-$$
-  start "$n" "$img" --memory 128m --memory-swap 128m; p=$(port "$n")
-  await_ready "$p" || { "$engine" logs "$n"; exit 1; }
+  start "$n" "$img" --memory 128m --memory-swap 128m; p=$(tk_port "$n")
+  tk_await_ready "http://127.0.0.1:$p/health/ready" 60 "$n" || { "$engine" logs "$n"; exit 1; }
   sleep 5; idle=$(rss_mb "$n")
   res=$(wrk_run "$p")
   state=$("$engine" inspect -f '{{.State.Status}} oom={{.State.OOMKilled}} exit={{.State.ExitCode}}' "$n")
   rss=$([[ $state == running* ]] && rss_mb "$n" || echo "-")
   mem_res[$v]="$idle|$res|$state|$rss"
   echo "   --memory 128m: ${mem_res[$v]}"
-  "$engine" rm -f "$n" >/dev/null
+  tk_rm "$n"
 done
 
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
@@ -94,8 +88,8 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
   echo "$(uname -sr), $("$engine" --version), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "(the machine is shared: timings are noisy; compare variants measured in the same run)."
   echo
-  echo "Containers run as in the tests: uid 65532, \`--read-only\`, only a /tmp tmpfs, \`--cap-drop ALL\`, models/"
-  echo "read-only at /app/models, ACCESS_LOG=false, published on 127.0.0.1. Start = \`$engine run -d\` until the first"
+  echo "Containers run as in the tests (src/scripts/lib.sh): \`$(tk_run_flags models | tr '\n' ' ' | sed 's/ $//')\`,"
+  echo "ACCESS_LOG=false. Start = \`$engine run -d\` until the first"
   echo "200 on /health/ready (curl every 10 ms), median of $runs; 'of which JVM' = from the JVM's process start"
   echo "(process_start_time_seconds) to that 200, the rest is the engine creating the container. RSS = VmRSS of the JVM (pid 1 of the container), with its anonymous part (RssAnon) in brackets: the rest is"
   echo "file-backed (libjvm, the jimage, the AOT cache), shared and reclaimable."

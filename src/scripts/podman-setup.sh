@@ -2,7 +2,9 @@
 # Installs podman and the image tools the build uses (Debian/Ubuntu, as root), and configures podman for
 # hosts where crun cannot run and containers may not raise rlimits (see README, "Container images").
 set -euo pipefail
-pkgs=(podman runc buildah skopeo umoci wrk curl binutils)
+# catatonit: podman's pause binary (a Recommends, so --no-install-recommends leaves it out): `podman kube play`
+# cannot start a pod without it.
+pkgs=(podman runc catatonit buildah skopeo umoci wrk curl binutils)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

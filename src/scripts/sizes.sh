@@ -12,22 +12,25 @@
 # needs network from inside the build. With podman, this script bind-mounts the host's repository instead
 # (SIZES_M2, default ~/.m2, filled by `make build`): `podman build -v ~/.m2:/root/.m2` (the naive build reads it
 # at /m2-cache), so nothing is downloaded per iteration and builds work where containers can't reach
-# Maven Central (or only through a proxy the host trusts). SIZES_M2=none uses the cache mounts instead.
+# Maven Central (or only through a proxy the host trusts). docker's build has no -v: there the host's
+# repository is copied into the shared cache mount first (lib.sh tk_build_fill_cache), to the same effect.
+# SIZES_M2=none uses the cache mounts as they are.
 #
-# Usage: sizes.sh     env: ENGINE (podman|docker), BASES (auto|debian|upstream), OUT (target/sizes),
-#                          JLINK_MODULES (passed to Dockerfile.v4-jlink when set: mk/images.mk sets the slim's),
+# Usage: sizes.sh     env: ENGINE (lib.sh), BASES (auto|debian|upstream), OUT (target/sizes),
+#                          JLINK_MODULES (passed to Dockerfile.v4-jlink when set; unset, the Dockerfile reads
+#                          pom.xml's image.jlink.modules itself),
 #                          SIZES_ONLY (space-separated iteration names, to run a subset), SIZES_M2
 # Needs: `mvn package` done (target/test-classes, target/lib: the report runs from them; v1-jre copies the jar),
-#        for BASES=debian the Debian-built bases (sizes-bases.sh, `make bases`), for the Jib rows `make images`.
+#        for BASES=debian the Debian-built bases loaded into ENGINE (`make bases-dockerfiles`: bases.sh --load),
+#        for the Jib rows `make images`.
 # Exit status: non-zero if any iteration failed (a skipped one, with its reason, is not a failure).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-engine=${ENGINE:-podman}
+. src/scripts/lib.sh
+tk_require_engine "every image is built or loaded, and run, in one"
 bases=${BASES:-debian}
 out=${OUT:-target/sizes}
 only=${SIZES_ONLY:-}
-version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -1)
-command -v "$engine" >/dev/null || { echo "error: ENGINE=$engine not found (src/scripts/podman-setup.sh)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "error: curl not found (apt-get install curl)" >&2; exit 1; }
 case "$bases" in
   debian|upstream) ;;
@@ -42,7 +45,7 @@ ls target/test-classes/dev/taskapi/sizes/SizesReport.class target/lib/jackson-da
 collect=$out/collect
 rm -rf "$collect"; mkdir -p "$collect" "$out/logs"
 {
-  echo "engine=$engine $("$engine" version --format '{{.Client.Version}}' 2>/dev/null || echo '?')"
+  echo "engine=$engine_kind $("$engine" version --format '{{.Client.Version}}' 2>/dev/null || echo '?')"
   echo "bases=$bases"
   echo "machine=$(uname -sm), $(nproc) cores, $(sed -n 's/^PRETTY_NAME=//p' /etc/os-release | tr -d '"')"
   echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -51,9 +54,17 @@ rm -rf "$collect"; mkdir -p "$collect" "$out/logs"
 debian_maven=localhost/task-api-base/maven-jdk17:bookworm
 debian_jre=localhost/task-api-base/jre17:bookworm
 debian_nossl=localhost/task-api-base/base-nossl:bookworm
-pull=(); [ "$engine" = podman ] && [ "$bases" = debian ] && pull=(--pull=never)
+pull=(); [ "$bases" = debian ] && pull=(--no-pull)
 m2=${SIZES_M2:-$HOME/.m2}
-if [ "$engine" != podman ] || [ "$m2" = none ] || [ ! -d "$m2/repository" ]; then m2=; fi
+if [ "$m2" = none ] || [ ! -d "$m2/repository" ]; then m2=; fi
+if [ -n "$m2" ] && ! tk_build_can_mount; then
+  # No build -v (docker): the host's repository goes into the builds' shared cache mount instead.
+  filler=maven:3.9-eclipse-temurin-21; [ "$bases" = debian ] && filler=$debian_maven
+  echo "sizes: copying $m2/repository into the build cache mount task-api-m2 (log: $out/logs/m2-cache.log)"
+  tk_build_fill_cache task-api-m2 "$m2/repository" repository "$filler" >"$out/logs/m2-cache.log" 2>&1 \
+    || { tail -5 "$out/logs/m2-cache.log" >&2; tk_die "could not fill the build cache mount from $m2/repository"; }
+  m2=
+fi
 
 n=0
 # iteration NAME TECHNIQUE SOURCE: starts the iteration's collect directory; sets $dir.
@@ -72,11 +83,7 @@ wanted() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
 measure() {
   local image=$1 java cid port code="" t0 i
   "$engine" image inspect "$image" >"$dir/inspect.json" 2>"$dir/inspect.err" || { finish failed "image inspect failed: $(head -c 300 "$dir/inspect.err")"; return; }
-  if [ "$engine" = podman ]; then
-    "$engine" history --format json "$image" >"$dir/history.json"
-  else
-    "$engine" history --no-trunc --human=false --format '{{json .}}' "$image" >"$dir/history.json"
-  fi
+  tk_history "$image" >"$dir/history.json"
   meta compressedBytes "$("$engine" save "$image" 2>/dev/null | gzip -6 -c | wc -c)"
   # The image's own java: the entrypoint's if it is a java binary (jlink images: /opt/java/bin/java), else PATH's.
   java=$("$engine" image inspect --format '{{json .Config.Entrypoint}}' "$image" | sed -n 's/^\["\([^"]*java\)".*/\1/p')
@@ -84,19 +91,15 @@ measure() {
     || { finish failed "'${java:-java} -version' failed in the image: $(head -c 300 "$dir/java-version.txt")"; return; }
   cid=$("$engine" run -d -p 127.0.0.1::8080 -v "$PWD/models:/app/models:ro" "$image" 2>"$dir/run.err") \
     || { finish failed "the container did not start: $(head -c 300 "$dir/run.err")"; return; }
-  port=$("$engine" port "$cid" 8080/tcp | head -1 | sed 's/.*://')
+  port=$(tk_port "$cid")
   t0=$(date +%s%N)
-  for i in $(seq 1 120); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/health" || true)
-    [ "$code" = 200 ] && break
-    "$engine" inspect --format '{{.State.Running}}' "$cid" 2>/dev/null | grep -q true || break
-    sleep 0.5
-  done
+  tk_await_ready "http://127.0.0.1:$port/health" 60 "$cid" || true
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$port/health" || true)
   local ms=$(( ($(date +%s%N) - t0) / 1000000 )) secs
   secs=$((ms / 1000)).$((ms % 1000 / 100))
   "$engine" logs "$cid" >"$dir/container.log" 2>&1 || true
   "$engine" stop -t 10 "$cid" >/dev/null 2>&1 || true
-  "$engine" rm -f "$cid" >/dev/null 2>&1 || true
+  tk_rm "$cid"
   if [ "$code" = 200 ]; then
     meta health "GET /health 200 after ${secs} s"; finish ok
   else
@@ -123,7 +126,7 @@ dockerfile() {
   fi
   echo "sizes: $name: building dockerfiles/Dockerfile.$name (log: $out/logs/$name.build.log)"
   t0=$SECONDS
-  timeout 1200 "$engine" build "${pull[@]}" -f "dockerfiles/Dockerfile.$name" -t "localhost/task-api:$name" "${args[@]}" . \
+  tk_build "${pull[@]}" -f "dockerfiles/Dockerfile.$name" -t "localhost/task-api:$name" "${args[@]}" . \
     >"$out/logs/$name.build.log" 2>&1 || rc=$?
   meta buildSeconds $((SECONDS - t0))
   if [ $rc -ne 0 ]; then
@@ -141,10 +144,8 @@ jib() {
   meta bases "$base"
   [ -f "$tar" ] || { finish failed "$tar not found: run 'make images' first"; return 0; }
   t0=$SECONDS
-  loaded=$("$engine" load -i "$tar" 2>&1) || { finish failed "load failed: $(echo "$loaded" | tail -2 | tr '\n' ' ')"; return 0; }
+  image=$( (tk_load "$tar") 2>"$dir/load.err") || { finish failed "load failed: $(tail -2 "$dir/load.err" | tr '\n' ' ')"; return 0; }
   meta buildSeconds $((SECONDS - t0))
-  image=$(echo "$loaded" | sed -n 's/^Loaded image[^:]*: *//p' | tail -1)
-  [ -n "$image" ] || { finish failed "no image name in the load output: $loaded"; return 0; }
   meta image "$image"
   measure "$image"
 }

@@ -2,31 +2,40 @@ package dev.taskapi.container;
 
 import dev.taskapi.testing.Command;
 import dev.taskapi.testing.Command.Result;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
-/** The container engine the tests drive: ENGINE if set (the Makefile exports it), else podman, else docker. */
+/**
+ * The container engine the tests drive, and how they run images, both as src/scripts/lib.sh says (the same
+ * library the Makefile and the scripts use): ENGINE if set (the Makefile exports it; ENGINE=none: no engine),
+ * else podman if it answers, else docker if its daemon answers.
+ */
 final class Engine {
-  static final String NAME = detect();
-
+  static final Path LIB = Path.of("src", "scripts", "lib.sh").toAbsolutePath();
   private Engine() {}
 
+  /** Chosen on first use only, so that the unit tests, which use {@link #lib} alone, never probe an engine. */
+  private static final class Chosen {
+    static final String NAME = choose();
+  }
+
+  /** The engine's command (podman, docker or a path), or null when there is none. */
+  static String name() {
+    return Chosen.NAME;
+  }
+
   static boolean present() {
-    return NAME != null;
+    return name() != null;
   }
 
-  static boolean isPodman() {
-    return NAME != null && NAME.endsWith("podman");
-  }
-
+  /** Runs the engine with {@code args}. */
   static Result run(Duration timeout, String... args) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(NAME);
+    cmd.add(name());
     cmd.addAll(List.of(args));
     return exec(timeout, cmd);
   }
@@ -35,38 +44,24 @@ final class Engine {
     return Command.exec(timeout, cmd);
   }
 
-  private static String detect() {
-    String forced = System.getenv("ENGINE");
-    if (forced != null && !forced.isBlank()) {
-      return forced.strip();
-    }
-    if (onPath("podman")) {
-      return "podman";
-    }
-    if (onPath("docker")) {
-      try {
-        Process p = new ProcessBuilder("docker", "info").redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) {
-          return "docker";
-        }
-        p.destroyForcibly();
-      } catch (IOException e) {
-        return null;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    return null;
+  /** The hardened `run` flags (user, read-only root, /tmp, capabilities, models, loopback port) for this engine. */
+  static List<String> runFlags(Path models) {
+    return lib(name(), "run-flags", models.toString()).lines().toList();
   }
 
-  private static boolean onPath(String tool) {
-    String path = System.getenv().getOrDefault("PATH", "");
-    for (String dir : path.split(java.io.File.pathSeparator)) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
-        return true;
-      }
+  /** {@code lib.sh ARGS...} with ENGINE set to {@code engine} (null: as the environment has it); its stdout. */
+  static String lib(String engine, String... args) {
+    List<String> cmd = new ArrayList<>(List.of("bash", LIB.toString()));
+    cmd.addAll(List.of(args));
+    Map<String, String> env = new HashMap<>();
+    if (engine != null) {
+      env.put("ENGINE", engine);
     }
-    return false;
+    return Command.exec(null, env, Duration.ofMinutes(1), cmd).check("lib.sh " + String.join(" ", args)).out().strip();
+  }
+
+  private static String choose() {
+    String engine = lib(null, "engine");
+    return engine.isEmpty() || engine.equals("none") ? null : engine;
   }
 }

@@ -23,8 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Shared by the manifest, podman and kind tests: renders the kustomize overlays, knows the project's facts. */
 final class K8sManifests {
@@ -133,16 +131,11 @@ final class K8sManifests {
     return found.get(0);
   }
 
-  /** The project version from pom.xml (the one that follows the project's artifactId). */
+  /** The project version, as the build reads it from pom.xml (src/scripts/lib.sh version). */
   static String pomVersion() {
-    try {
-      String pom = Files.readString(ROOT.resolve("pom.xml"));
-      Matcher m = Pattern.compile("<artifactId>task-api</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
-      assertTrue(m.find(), "pom.xml: no <version> after <artifactId>task-api</artifactId>");
-      return m.group(1).trim();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    String version = run(Map.of(), "bash", "src/scripts/lib.sh", "version").strip();
+    assertTrue(version.matches("[0-9][0-9A-Za-z.+-]*"), "lib.sh version: '" + version + "'");
+    return version;
   }
 
   /** The slim image the Jib build produces (Makefile: IMG = task-api:$(VERSION)-slim). */

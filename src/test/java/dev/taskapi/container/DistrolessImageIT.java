@@ -1,7 +1,7 @@
 package dev.taskapi.container;
 
 /** The {@code task-api:<version>-distroless} image (target/jib/task-api-distroless.tar). */
-class DistrolessImageTest extends ImageContractTest {
+class DistrolessImageIT extends ImageContract {
   @Override
   String variant() {
     return "distroless";

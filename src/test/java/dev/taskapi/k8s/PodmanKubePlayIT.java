@@ -34,7 +34,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @Tag("container")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class PodmanKubePlayTest {
+class PodmanKubePlayIT {
   static final String POD = "task-api-pod-0";
   static final String CONTAINER = POD + "-task-api";
   static final String VOLUME = "task-api-models";

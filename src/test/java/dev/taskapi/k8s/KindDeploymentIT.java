@@ -52,7 +52,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @Tag("kind")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class KindDeploymentTest {
+class KindDeploymentIT {
   static final String APP = K8sManifests.APP;
   static final Map<String, String> SELECTOR = Map.of("app.kubernetes.io/name", APP, "app.kubernetes.io/instance", APP);
   static final long WAIT_MINUTES = 3;
@@ -126,7 +126,7 @@ class KindDeploymentTest {
 
   static void awaitAvailable(String what) {
     try {
-      client.apps().deployments().inNamespace(namespace).withName(APP).waitUntilCondition(KindDeploymentTest::rolledOut,
+      client.apps().deployments().inNamespace(namespace).withName(APP).waitUntilCondition(KindDeploymentIT::rolledOut,
           WAIT_MINUTES, TimeUnit.MINUTES);
     } catch (RuntimeException e) {
       fail(what + ": Deployment " + APP + " not available within " + WAIT_MINUTES + " min: " + e.getMessage() + "\n" + diagnostics());

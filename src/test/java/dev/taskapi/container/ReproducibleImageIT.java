@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * (the config digest) and the manifest digest, and the engine must load the image under that same ID.
  */
 @Tag("container")
-class ReproducibleImageTest {
+class ReproducibleImageIT {
   @ParameterizedTest
   @ValueSource(strings = {"slim", "distroless"})
   void aSecondBuildOfTheSameCommitHasTheSameDigest(String variant) throws Exception {

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @Tag("container")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-abstract class ImageContractTest {
+abstract class ImageContract {
   static final Path MODELS = Path.of(System.getenv().getOrDefault("MODELS", "models")).toAbsolutePath();
   /** Kubernetes' default terminationGracePeriodSeconds. */
   static final Duration GRACE = Duration.ofSeconds(30);
@@ -88,17 +88,11 @@ abstract class ImageContractTest {
     }
   }
 
-  /** Starts the image as the cluster would run it; returns the container's name. */
+  /** Starts the image as the cluster would run it (src/scripts/lib.sh run-flags); returns the container's name. */
   String start(Path models, Map<String, String> env) {
     String name = "task-api-ctest-" + variant() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name,
-        "--user", "65532:65532", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-        "--tmpfs", "/tmp:rw,nosuid,nodev,mode=1777,size=64m",
-        "-v", models + ":/app/models:ro", "-p", "127.0.0.1::8080"));
-    if (Engine.isPodman()) {
-      // podman's --read-only mounts its own tmpfs on /tmp, /var/tmp and /run: only the explicit /tmp may exist.
-      args.add("--read-only-tmpfs=false");
-    }
+    List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name));
+    args.addAll(Engine.runFlags(models));
     Map<String, String> all = new TreeMap<>(extraEnv());
     all.putAll(env);
     all.forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
@@ -309,7 +303,7 @@ abstract class ImageContractTest {
     config.get("Env").forEach(e -> env.add(e.asText()));
     assertTrue(env.contains("MODELS_DIR=/app/models"), env.toString());
     JsonNode labels = config.get("Labels");
-    assertEquals("1.0.0", labels.get("org.opencontainers.image.version").asText());
+    assertEquals(Engine.lib(null, "version"), labels.get("org.opencontainers.image.version").asText());
     assertTrue(labels.get("org.opencontainers.image.revision").asText().matches("[0-9a-f]{40}(-dirty)?"),
         labels.toString());
     assertTrue(labels.get("org.opencontainers.image.source").asText().startsWith("https://"), labels.toString());

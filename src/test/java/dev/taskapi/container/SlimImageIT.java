@@ -1,7 +1,7 @@
 package dev.taskapi.container;
 
 /** The {@code task-api:<version>-slim} image (target/jib/task-api-slim.tar). */
-class SlimImageTest extends ImageContractTest {
+class SlimImageIT extends ImageContract {
   @Override
   String variant() {
     return "slim";

@@ -53,7 +53,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The manifests as rendered by {@code kubectl kustomize}, loaded with fabric8, held to the invariants the
  * service and its images depend on. Runs in {@code make test} (no cluster needed, only kubectl).
  */
-class ManifestTest {
+class ManifestIT {
   static final Map<String, String> SELECTOR =
       Map.of("app.kubernetes.io/name", APP, "app.kubernetes.io/instance", APP);
   static final Set<String> STABLE_SELECTOR_KEYS = SELECTOR.keySet();

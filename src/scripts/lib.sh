@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The build's shared facts and the container engines' differences, in one place. Every script under
+# src/scripts/ sources it (`. "$(dirname "$0")/lib.sh"`); the Makefile and the tests run it as a command:
+#
+#   lib.sh engine               the container engine to use: its command (podman, docker or a path), or "none"
+#   lib.sh version              the project version (pom.xml <version>)
+#   lib.sh jlink-modules        the slim image's Java modules (pom.xml property image.jlink.modules)
+#   lib.sh run-flags MODELS     the hardened `ENGINE run` flags, one per line, for the chosen engine
+#   lib.sh load TAR             loads a docker-archive tar into the engine, prints the image's name
+#
+# Engine choice (ENGINE): when set, ENGINE names it (a command or a path; ENGINE=none means no engine).
+# Otherwise podman when it is installed and `podman info` answers, else docker when `docker info` answers
+# (its daemon runs), else none. podman comes first because it needs no daemon (an installed podman always
+# works, an installed docker only while its daemon runs), CI installs it (podman-setup.sh), and the
+# manifests' no-cluster run (`podman kube play`) needs it anyway. Both podman 4.3 and docker 20.10 work for
+# everything but that: force one with ENGINE=docker or ENGINE=podman.
+#
+# Functions (prefix tk_) for the scripts: tk_engine, tk_kind, tk_require_engine, tk_version, tk_pom_property,
+# tk_jlink_modules, tk_load, tk_run_flags, tk_run_hardened, tk_port, tk_await_ready, tk_rm, tk_history,
+# tk_build, tk_build_can_mount, tk_build_fill_cache, tk_die.
+
+tk_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+tk_die() { echo "error: $*" >&2; exit 1; }
+
+# tk_engine: prints the engine's command; fails (prints nothing) when there is none.
+tk_engine() {
+  if [ -n "${ENGINE+set}" ] && [ -n "$ENGINE" ]; then
+    [ "$ENGINE" != none ] || return 1
+    echo "$ENGINE"; return 0
+  fi
+  if command -v podman >/dev/null 2>&1 && podman info >/dev/null 2>&1; then echo podman; return 0; fi
+  if command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; then echo docker; return 0; fi
+  return 1
+}
+
+# tk_require_engine WHY: sets $engine (the command) and $engine_kind (podman|docker), or exits naming what to install.
+tk_require_engine() {
+  engine=$(tk_engine) || tk_die "no container engine: $1 (install podman: src/scripts/podman-setup.sh; or docker, and start its daemon)"
+  command -v "$engine" >/dev/null 2>&1 || tk_die "ENGINE=$engine not found (install podman: src/scripts/podman-setup.sh; or docker)"
+  engine_kind=$(tk_kind "$engine")
+}
+
+# tk_kind [ENGINE]: podman or docker (a path or a wrapper is judged by its name).
+tk_kind() {
+  case "$(basename "${1:-$(tk_engine)}")" in *podman*) echo podman ;; *) echo docker ;; esac
+}
+
+# tk_pom_property NAME: a one-line <NAME>value</NAME> from pom.xml's properties.
+tk_pom_property() {
+  sed -n "s:^ *<$1>\(.*\)</$1>.*:\1:p" "$tk_root/pom.xml" | head -1
+}
+
+# tk_version: the project's own <version> (two spaces in: the parent-level element, not a dependency's).
+tk_version() {
+  sed -n 's:^  <version>\(.*\)</version>:\1:p' "$tk_root/pom.xml" | head -1
+}
+
+tk_jlink_modules() { tk_pom_property image.jlink.modules; }
+
+# tk_load TAR: loads a docker-archive tar, prints the name it was loaded under (podman: localhost/NAME:TAG).
+tk_load() {
+  local out name
+  out=$("$engine" load -i "$1" 2>&1) || { echo "$out" >&2; tk_die "$engine load -i $1 failed"; }
+  name=$(echo "$out" | sed -n 's/^Loaded image[^:]*: *//p' | tail -1)
+  [ -n "$name" ] || tk_die "no image name in the output of $engine load -i $1: $out"
+  echo "$name"
+}
+
+# tk_run_flags MODELS: how every image runs here, as the Kubernetes manifests run it: uid 65532, read-only
+# root with only an explicit /tmp tmpfs (the pod's emptyDir), no capabilities, no privilege escalation,
+# models read-only at /app/models, port 8080 published on loopback only (a free port: see tk_port).
+tk_run_flags() {
+  printf '%s\n' --user 65532:65532 --read-only --cap-drop ALL --security-opt no-new-privileges \
+    --tmpfs /tmp:rw,nosuid,nodev,mode=1777,size=64m -v "$1:/app/models:ro" -p 127.0.0.1::8080
+  # podman's --read-only adds tmpfs mounts of its own on /tmp, /var/tmp and /run; docker has no such flag.
+  if [ "$(tk_kind "$engine")" = podman ]; then echo --read-only-tmpfs=false; fi
+}
+
+# tk_run_hardened NAME IMAGE MODELS [RUN-ARGS...]: starts IMAGE detached under tk_run_flags.
+tk_run_hardened() {
+  local name=$1 image=$2 models=$3 flags; shift 3
+  mapfile -t flags < <(tk_run_flags "$models")
+  "$engine" run -d --name "$name" "${flags[@]}" "$@" "$image" >/dev/null
+}
+
+# tk_port CONTAINER: the loopback host port published for 8080.
+tk_port() { "$engine" port "$1" 8080/tcp | head -1 | sed 's/.*://'; }
+
+# tk_await_ready URL [SECONDS] [CONTAINER]: polls URL every 10 ms until it answers 200; fails after SECONDS
+# (default 60), or as soon as CONTAINER stops running.
+tk_await_ready() {
+  local url=$1 deadline=$(( $(date +%s) + ${2:-60} )) container=${3:-}
+  until curl -fs -o /dev/null --max-time 2 "$url"; do
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    if [ -n "$container" ] && [ "$("$engine" inspect -f '{{.State.Running}}' "$container" 2>/dev/null)" != true ]; then
+      return 1
+    fi
+    sleep 0.01
+  done
+}
+
+# tk_rm CONTAINER...: removes containers, whether or not they exist.
+tk_rm() { local c; for c in "$@"; do "$engine" rm -f "$c" >/dev/null 2>&1 || true; done; }
+
+# tk_history IMAGE: the image's layer history as JSON (podman: an array; docker: one object per line).
+tk_history() {
+  if [ "$engine_kind" = podman ]; then
+    "$engine" history --format json "$1"
+  else
+    "$engine" history --no-trunc --human=false --format '{{json .}}' "$1"
+  fi
+}
+
+# tk_build [--no-pull] BUILD-ARGS...: builds a Dockerfile. docker needs BuildKit for RUN --mount=type=cache
+# (Debian's docker 20.10 CLI has it built in; a newer CLI needs the buildx plugin: ENGINE=/usr/bin/docker);
+# --no-pull: the bases are loaded locally (podman would otherwise try a registry for localhost/ names).
+# Gives up after TK_BUILD_TIMEOUT seconds (default 1200).
+tk_build() {
+  local pull=() limit=${TK_BUILD_TIMEOUT:-1200}
+  if [ "${1:-}" = --no-pull ]; then shift; [ "$engine_kind" = podman ] && pull=(--pull=never); fi
+  if [ "$engine_kind" = podman ]; then
+    timeout "$limit" "$engine" build "${pull[@]}" "$@"
+    return
+  fi
+  local major
+  major=$("$engine" version --format '{{.Client.Version}}' 2>/dev/null | cut -d. -f1)
+  if [ "${major:-0}" -ge 23 ] 2>/dev/null && ! "$engine" buildx version >/dev/null 2>&1; then
+    echo "error: $engine (docker CLI $major.x) builds with BuildKit only through the buildx plugin, which is" \
+         "missing: install docker-buildx, or use Debian's docker.io CLI (ENGINE=/usr/bin/docker)" >&2
+    return 1
+  fi
+  DOCKER_BUILDKIT=1 timeout "$limit" "$engine" build "$@"
+}
+
+# tk_build_can_mount: whether `build -v HOST:CONTAINER` works (podman's build does; docker's has no -v).
+tk_build_can_mount() { [ "$engine_kind" = podman ]; }
+
+# tk_build_fill_cache ID DIR SUBDIR IMAGE: copies the host directory DIR into the build cache mount ID (under
+# SUBDIR), where Dockerfiles' `RUN --mount=type=cache,id=ID` find it: docker's stand-in for podman's build -v.
+# IMAGE: any local image with cp. Incremental: BuildKit sends only what changed in DIR.
+tk_build_fill_cache() {
+  printf '%s\n' "FROM $4" "RUN --mount=type=cache,id=$1,target=/cache,sharing=locked --mount=type=bind,target=/host \\" \
+    "    mkdir -p /cache/$3 && cp -a -u /host/. /cache/$3/" | tk_build --no-pull -f - "$2"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  set -euo pipefail
+  cmd=${1:-}; shift || true
+  case "$cmd" in
+    engine) tk_engine || echo none ;;
+    version) tk_version ;;
+    jlink-modules) tk_jlink_modules ;;
+    run-flags) [ $# = 1 ] || tk_die "usage: $0 run-flags MODELS"; engine=$(tk_engine || echo none); tk_run_flags "$1" ;;
+    load) [ $# = 1 ] || tk_die "usage: $0 load TAR"; tk_require_engine "loading $1"; tk_load "$1" ;;
+    *) echo "usage: $0 engine|version|jlink-modules|run-flags MODELS|load TAR" >&2; exit 2 ;;
+  esac
+fi
