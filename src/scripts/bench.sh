@@ -15,7 +15,7 @@
 #   SERVICES [all four, in the order above]   ACCESS_LOG_FORMATS ["off text json"; empty: no access log set]
 #   FASTAPI_WORKERS [1] uvicorn workers of fastapi-postgres   DB_POOL_SIZE [8] connections per service process
 #   PG_BIN [/usr/lib/postgresql/15/bin]   PG_SHARED_BUFFERS [128MB]   PG_FSYNC [on]   PG_SYNCHRONOUS_COMMIT [on]
-#   JAR [target/task-api-<version>.jar]   JAVA [java]   PYTHON [/usr/bin/python3]   OUT [docs/benchmarks.md]   SVC_PORT [18090]   PG_PORT [18092]
+#   JAR [target/task-api-$VERSION.jar, the build of pom.xml]   JAVA [java]   PYTHON [/usr/bin/python3]   OUT [docs/benchmarks.md]   SVC_PORT [18090]   PG_PORT [18092]
 set -Eeuo pipefail
 cd "$(dirname "$0")/../.."
 . src/scripts/lib.sh
