@@ -71,7 +71,7 @@ now_ms() { date +%s%3N; }
 wants() { [[ " $SERVICES " == *"$1"* ]]; } # a service name, or part of one: taskapi, postgres, ...
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 alive() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $s != Z* ]]; }
-median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+median() { sort -g | awk '{a[NR]=$1} $1 !~ /^[0-9.]+$/ {none=1} END {if (NR==0 || none) print "-"; else if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; printf "%.2f\n", v}'; }
 
 check_prerequisites() {
@@ -151,12 +151,16 @@ pg_start() {
 
 psql_at() { local url=$1; shift; PGOPTIONS="-c client_min_messages=warning" psql "$url" -v ON_ERROR_STOP=1 -qAtX "$@"; }
 
+proc_ticks() { # pid n: CPU clock ticks from /proc/<pid>/stat, utime + stime (n=2) + cutime + cstime (n=4); 0 if gone
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return 0; }
+  awk -v n="$2" '{sub(/.*\) /, ""); s = 0; for (i = 12; i < 12 + n; i++) s += $i; print s}' <<<"$stat"
+}
+
 pg_cpu_ticks() { # CPU time (clock ticks) of the postmaster and every process it started, running or reaped
-  { sed 's/.*) //' "/proc/$PG_PID/stat" | awk '{print $12 + $13 + $14 + $15}'
-    local child
-    for child in $(ps -o pid= --ppid "$PG_PID"); do
-      sed 's/.*) //' "/proc/$child/stat" 2>/dev/null | awk '{print $12 + $13}'
-    done
+  local child
+  { proc_ticks "$PG_PID" 4
+    for child in $(ps -o pid= --ppid "$PG_PID" || true); do proc_ticks "$child" 2; done
   } | awk '{s += $1} END {print s + 0}'
 }
 
@@ -216,12 +220,12 @@ stop_service() { # SIGTERM to the service's session, SIGKILL after 10 s
   SVC_PID=
 }
 
-session_pids() { ps -o pid= --sid "$SVC_PID"; }
-rss_kb() { ps -o rss= --sid "$SVC_PID" | awk '{s += $1} END {print s + 0}'; }
+session_pids() { ps -o pid= --sid "$SVC_PID" || true; }
+rss_kb() { { ps -o rss= --sid "$SVC_PID" || true; } | awk '{s += $1} END {print s + 0}'; }
 
 cpu_ticks() { # CPU time (clock ticks) used so far by the service's processes, and by PostgreSQL if it uses it
-  { local pid
-    for pid in $(session_pids); do sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}'; done
+  local pid
+  { for pid in $(session_pids); do proc_ticks "$pid" 2; done
     [ -z "$SVC_TABLE" ] || pg_cpu_ticks
   } | awk '{s += $1} END {print s + 0}'
 }
