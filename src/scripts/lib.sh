@@ -17,7 +17,7 @@
 #
 # Functions (prefix tk_) for the scripts: tk_engine, tk_kind, tk_require_engine, tk_version, tk_pom_property,
 # tk_jlink_modules, tk_load, tk_run_flags, tk_run_hardened, tk_port, tk_await_ready, tk_rm, tk_history,
-# tk_build, tk_build_can_mount, tk_build_fill_cache, tk_die.
+# tk_build, tk_build_can_mount, tk_build_fill_cache, tk_write_generated, tk_die.
 
 tk_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
@@ -142,6 +142,21 @@ tk_build_can_mount() { [ "$engine_kind" = podman ]; }
 tk_build_fill_cache() {
   printf '%s\n' "FROM $4" "RUN --mount=type=cache,id=$1,target=/cache,sharing=locked --mount=type=bind,target=/host \\" \
     "    mkdir -p /cache/$3 && cp -a -u /host/. /cache/$3/" | tk_build --no-pull -f - "$2"
+}
+
+# tk_write_generated DOC NAME < CONTENT: replaces the part of the Markdown file DOC between the lines
+# `<!-- generated: NAME -->` and `<!-- end generated: NAME -->` with CONTENT (appends both when absent), so that
+# a script that measures writes its figures into the document that explains them, and the prose around stays.
+tk_write_generated() {
+  local doc=$1 begin="<!-- generated: $2 -->" end="<!-- end generated: $2 -->" content
+  content=$(cat)
+  [ -f "$doc" ] || : >"$doc"
+  if ! grep -qxF "$begin" "$doc"; then printf '\n%s\n%s\n' "$begin" "$end" >>"$doc"; fi
+  BEGIN=$begin END=$end CONTENT=$content awk '
+    $0 == ENVIRON["BEGIN"] { print; print ENVIRON["CONTENT"]; skip = 1; next }
+    $0 == ENVIRON["END"] { skip = 0 }
+    !skip { print }' "$doc" >"$doc.new"
+  mv "$doc.new" "$doc"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures the built images (target/jib/task-api-*.tar) and writes docs/images.md:
+# Measures the built images (target/jib/task-api-*.tar) and writes the figures into docs/images.md (between its "generated" markers):
 #   size uncompressed (engine) and compressed (gzip layers + config, what a registry stores);
 #   container start (`run -d`) -> first 200 on /health/ready, median of RUNS;
 #   RSS of the JVM idle and after LOAD_SECONDS of wrk -c256 on GET /tasks/{id};
@@ -81,8 +81,6 @@ done
 
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 {
-  echo "# Image measurements"
-  echo
   echo "Written by \`make bench-images\` (src/scripts/measure-images.sh) on $(date -u +%Y-%m-%dT%H:%MZ), commit"
   echo "$(git rev-parse --short HEAD 2>/dev/null || echo unknown). Machine: $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB,"
   echo "$(uname -sr), $("$engine" --version), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -112,11 +110,5 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
     IFS='|' read -r idle rps p99 err state rss <<<"${mem_res[$v]}"
     echo "| $v | $idle | $rps | $p99 | $err | $state | $rss |"
   done
-} >"$out.table"
-# Keep the hand-written part of the document (everything after the marker) and replace the generated table.
-marker='<!-- measurements end -->'
-tail_part=""
-[ -f "$out" ] && grep -q "$marker" "$out" && tail_part=$(sed -n "/$marker/,\$p" "$out")
-{ cat "$out.table"; echo; echo "${tail_part:-$marker}"; } >"$out"
-rm -f "$out.table"
-echo "wrote $out"
+} | tk_write_generated "$out" "image measurements (make bench-images)"
+echo "wrote the measurements into $out"

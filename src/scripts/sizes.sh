@@ -16,7 +16,7 @@
 # repository is copied into the shared cache mount first (lib.sh tk_build_fill_cache), to the same effect.
 # SIZES_M2=none uses the cache mounts as they are.
 #
-# Usage: sizes.sh     env: ENGINE (lib.sh), BASES (auto|debian|upstream), OUT (target/sizes),
+# Usage: sizes.sh     env: ENGINE (lib.sh), BASES (auto|debian|upstream), OUT (target/sizes), SIZES_DOC (docs/sizes.md: the table is written between its "generated" markers),
 #                          JLINK_MODULES (passed to Dockerfile.v4-jlink when set; unset, the Dockerfile reads
 #                          pom.xml's image.jlink.modules itself),
 #                          SIZES_ONLY (space-separated iteration names, to run a subset), SIZES_M2
@@ -172,3 +172,6 @@ jib jib-distroless "Jib: app layers on a distroless Java base" target/jib/task-a
 jib jib-slim "Jib: jlink runtime on the glibc-only distroless base" target/jib/task-api-slim.tar "$jib_slim"
 
 java -cp "target/test-classes:target/lib/*" dev.taskapi.sizes.SizesReport "$collect" "$out"
+{ sed -n 's/^\(engine\|bases\|machine\|date\)=\(.*\)/\1: \2/p' "$collect/run.env" | paste -sd ';' | sed 's/;/; /g; s/$/./'
+  echo; cat "$out/sizes.md"; } | tk_write_generated "${SIZES_DOC:-docs/sizes.md}" "sizes (make sizes)"
+echo "sizes: the table is in ${SIZES_DOC:-docs/sizes.md}"

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.taskapi.testing.PostgresServer;
 import dev.taskapi.testing.Prerequisites;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -320,6 +322,59 @@ abstract class ImageContract {
     for (String sign : List.of("NoClassDefFoundError", "ClassNotFoundException", "UnsatisfiedLinkError",
         "NoSuchMethodError", "Exception in thread", "Unable to create folder", "Read-only file system")) {
       assertFalse(logs.contains(sign), sign + " in the logs:\n" + logs);
+    }
+  }
+
+  /**
+   * STORE=postgres in the image: the database client's JDK modules are in the runtime, the schema is migrated,
+   * tasks round-trip. The container shares the host's network (no port to publish) to reach the test's
+   * PostgreSQL on loopback; every other hardening flag stays.
+   */
+  @Test
+  @Order(10)
+  void tasksLiveInPostgresqlWithStorePostgres() throws Exception {
+    PostgresServer postgres = PostgresServer.shared();
+    String database = postgres.createDatabase();
+    int port = freePort();
+    List<String> args = new ArrayList<>(List.of("run", "-d", "--name",
+        "task-api-ctest-pg-" + variant() + "-" + UUID.randomUUID().toString().substring(0, 8), "--network", "host"));
+    List<String> flags = Engine.runFlags(MODELS);
+    for (int i = 0; i < flags.size(); i++) {
+      if (flags.get(i).equals("-p")) {
+        i++; // host networking publishes nothing
+      } else {
+        args.add(flags.get(i));
+      }
+    }
+    Map<String, String> env = new TreeMap<>(extraEnv());
+    env.putAll(postgres.environment(database));
+    env.putAll(Map.of("STORE", "postgres", "HOST", "127.0.0.1", "PORT", Integer.toString(port)));
+    env.forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
+    args.add(imageId);
+    String name = args.get(3);
+    Engine.run(Duration.ofMinutes(2), args.toArray(String[]::new)).check("starting " + variant() + " on PostgreSQL");
+    containers.add(name);
+    String url = "http://127.0.0.1:" + port;
+    String previous = container;
+    container = name;
+    try {
+      awaitStatus(url, 200);
+      HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(url + "/tasks"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"in the database\"}")));
+      assertEquals(201, created.statusCode(), created.body());
+      String id = JSON.readTree(created.body()).get("id").asText();
+      assertEquals(1, postgres.inDatabase(database, "SELECT 1 FROM tasks WHERE id = " + id.substring("task_".length()))
+          .size(), "the task is a row in PostgreSQL");
+      assertEquals(200, get(url + "/tasks/" + id).statusCode());
+    } finally {
+      container = previous;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
     }
   }
 

@@ -26,6 +26,12 @@ class MetricsTest {
       assertTrue(text.lines().anyMatch(l -> l.startsWith("vertx_http_server_requests_total")
           && l.contains("route=\"/tasks/:id\"") && l.contains("code=\"404\"")), text);
       assertTrue(text.contains("jvm_memory_used_bytes"), "JVM metrics are exposed");
+
+      var protobufAsked = service.client.get("/metrics")
+          .putHeader("Accept", "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited")
+          .send().await();
+      assertEquals(200, protobufAsked.statusCode(), "a scraper that prefers protobuf gets text: " + protobufAsked.bodyAsString());
+      assertTrue(protobufAsked.bodyAsString().contains("vertx_http_server_requests_total"));
     } finally {
       service.stop().await();
     }

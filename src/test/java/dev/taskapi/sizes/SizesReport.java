@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  */
 public final class SizesReport {
 
-  /** The target of issue 4: the smallest image at least this much smaller than the naive one. */
+  /** The target of the diet: the smallest image at least this much smaller than the naive one. */
   static final double TARGET_REDUCTION_PERCENT = 90.0;
 
   static final String NAIVE = "naive";

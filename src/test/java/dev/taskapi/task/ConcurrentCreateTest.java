@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The seed's len(tasks)+1 ids collided under concurrency; ours must not, across event loops. */
+/** The original FastAPI app's len(tasks)+1 ids collided under concurrency; ours must not, across event loops. */
 class ConcurrentCreateTest extends ServiceTest {
   static final int CREATES = 4000;
 
