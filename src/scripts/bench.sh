@@ -6,8 +6,8 @@
 #   fastapi-memory    the original FastAPI app, tasks in a dict (src/bench/fastapi_memory.py)
 #   fastapi-postgres  the original FastAPI app on PostgreSQL through asyncpg (src/bench/fastapi_postgres.py)
 # Both PostgreSQL services use one throwaway PostgreSQL cluster (initdb under target/), each its own table.
-# Then the cost of task-api's access log: off, text and json, written to a file. Writes a Markdown report
-# (docs/benchmarks.md) and prints it.
+# Then the cost of task-api's access log: off, text and json, written to a file. Prints a Markdown report and
+# writes it into docs/benchmarks.md between its "generated" markers (lib.sh tk_write_generated): prose around stays.
 #
 # Environment (defaults in brackets):
 #   DURATION [5] s per run   RUNS [3] runs per scenario, the median is reported   WARMUP [3] s   THREADS [2] wrk
@@ -573,9 +573,10 @@ main() {
   fi
   for name in $SERVICES; do bench_service "$name"; done
   [ -z "$ACCESS_LOG_FORMATS" ] || bench_access_log
+  report >"$work/report.md"
   mkdir -p "$(dirname "$OUT")"
-  report >"$OUT"
-  cat "$OUT"
+  tk_write_generated "$OUT" "benchmarks (make bench)" <"$work/report.md"
+  cat "$work/report.md"
 }
 
 main
