@@ -29,7 +29,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The real entry point in its own JVM: signals, exit codes, configuration errors. */
-class MainProcessTest {
+class MainProcessIT {
   static final String BODY = "{\"title\":\"in flight\"}";
   static final String SHUTDOWN_STARTED = "shutting down: readiness is DOWN";
   @TempDir Path dir;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and the slim image's flags (which would end the process on an OutOfMemoryError), filled with the largest
  * tasks the API accepts, stays alive and keeps every task it acknowledged.
  */
-class MemoryStoreBudgetTest {
+class MemoryStoreBudgetIT {
   static final String LARGEST_TITLE = "任".repeat(TaskValidator.TITLE_MAX);
   static final String LARGEST_DESCRIPTION = "務".repeat(TaskValidator.DESCRIPTION_MAX);
   static final int ENOUGH_TO_FILL_64_MB = 20_000;
