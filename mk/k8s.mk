@@ -10,6 +10,8 @@ K8S_IMAGE_GOAL ?= image
 PORT_FORWARD_PORT ?= 8080
 PODMAN_HOST_PORT ?= 18080
 ROLLOUT_TIMEOUT ?= 180s
+# What kind-deploy deploys: kind (PostgreSQL, two replicas) or kind-memory (one pod, tasks in memory).
+KIND_OVERLAY ?= kind
 
 KUBECTL_KIND = kubectl --context $(KUBE_CONTEXT)
 # kind uses docker unless told otherwise; follow ENGINE (the Makefile's choice: src/scripts/lib.sh).
@@ -19,7 +21,7 @@ KIND = KIND_EXPERIMENTAL_PROVIDER=$(notdir $(CONTAINER_ENGINE)) kind
 k8s-render: ## Render every kustomize overlay into target/k8s/<overlay>.yaml (what the manifest tests check).
 	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
 	@mkdir -p target/k8s
-	@for o in base overlays/kind overlays/podman; do \
+	@for o in base overlays/kind-memory overlays/kind overlays/podman; do \
 	  out=target/k8s/$$(basename $$o).yaml; kubectl kustomize k8s/$$o >$$out; echo "k8s/$$o -> $$out"; done
 
 .PHONY: k8s-image
@@ -43,21 +45,27 @@ kind-up: ## Create the kind cluster from k8s/kind/cluster.yaml (models/ mounted 
 
 .PHONY: kind-load
 kind-load: kind-up k8s-image ## Load the slim image tar into the kind node (kind load image-archive).
-	@want=$$(kubectl kustomize k8s/overlays/kind | sed -n 's#^ *image: ##p'); \
-	  [ "$$want" = "$(IMG)" ] || { echo "error: k8s/overlays/kind deploys $$want but the build makes $(IMG): update images: newTag there" >&2; exit 1; }
+	@# The overlay runs other images too (the database's, which the node pulls): check task-api's only.
+	@want=$$(kubectl kustomize k8s/overlays/$(KIND_OVERLAY) | sed -n 's#^ *image: \(\([^ ]*/\)\{0,1\}task-api:[^ ]*\)$$#\1#p' | sort -u); \
+	  [ "$$want" = "$(IMG)" ] || { echo "error: k8s/overlays/$(KIND_OVERLAY) deploys '$$want' but the build makes $(IMG): update images: newTag in k8s/overlays/kind-memory" >&2; exit 1; }
 	$(KIND) load image-archive $(K8S_IMAGE_TAR) --name $(KIND_CLUSTER)
 
 .PHONY: kind-deploy
-kind-deploy: kind-load ## Build, load and deploy to kind (kubectl apply -k k8s/overlays/kind), wait for the rollout. Idempotent.
-	$(KUBECTL_KIND) apply -k k8s/overlays/kind
+kind-deploy: kind-load ## Build, load and deploy to kind (k8s/overlays/kind: PostgreSQL; KIND_OVERLAY=kind-memory: one pod), wait for the rollouts. Idempotent.
+	$(KUBECTL_KIND) apply -k k8s/overlays/$(KIND_OVERLAY)
 	@# Same tag, new bits: stamp the pod template with the archive's digest, so a rebuilt image rolls
 	@# out and an unchanged one does not (Jib builds are reproducible: same inputs, same digest).
 	@sum=$$(sha256sum $(K8S_IMAGE_TAR) | cut -d" " -f1); \
 	  $(KUBECTL_KIND) patch deployment task-api --type merge \
 	    -p "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"task-api.dev/image-archive-sha256\":\"$$sum\"}}}}}"
+	@# The database first (task-api's readiness stays DOWN until it answers); the kind node pulls its image.
+	@if kubectl kustomize k8s/overlays/$(KIND_OVERLAY) | grep -q '^kind: StatefulSet$$'; then \
+	  $(KUBECTL_KIND) rollout status statefulset/task-api-postgres --timeout=$(ROLLOUT_TIMEOUT); fi
 	$(KUBECTL_KIND) rollout status deployment/task-api --timeout=$(ROLLOUT_TIMEOUT)
 	$(KUBECTL_KIND) wait --for=jsonpath='{.status.phase}'=Bound pvc/task-api-models --timeout=60s
-	@echo "deployed: make port-forward, then curl localhost:$(PORT_FORWARD_PORT)/tasks"
+	@echo "deployed k8s/overlays/$(KIND_OVERLAY). Reach the service:"
+	@echo "  $(KUBECTL_KIND) port-forward svc/task-api $(PORT_FORWARD_PORT):80   # in one terminal (or: make port-forward)"
+	@echo "  curl -s localhost:$(PORT_FORWARD_PORT)/health/ready; curl -s localhost:$(PORT_FORWARD_PORT)/tasks   # in another"
 
 .PHONY: port-forward
 port-forward: ## Forward localhost:8080 (PORT_FORWARD_PORT) to svc/task-api port 80 in kind (Ctrl-C stops).
