@@ -82,13 +82,29 @@ kind-down: ## Delete the kind cluster.
 	$(call require,kind,install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation)
 	$(KIND) delete cluster --name $(KIND_CLUSTER)
 
+# The PostgreSQL image podman kube play runs (kind pulls the upstream one): built here from Debian's
+# postgresql-15 by the bases pipeline (cached; rebuilt only when its inputs change).
+K8S_PG_IMAGE_TAR ?= target/bases/postgres15.tar
+
+# `make test` builds it first where podman exists: the podman kube play tests run it (mandatory in CI).
+test: $(if $(filter podman,$(notdir $(CONTAINER_ENGINE))),k8s-postgres-image)
+
+.PHONY: k8s-postgres-image
+k8s-postgres-image: ## Build the PostgreSQL image for podman kube play (target/bases/postgres15.tar, Debian's postgresql-15).
+	src/scripts/bases.sh postgres15
+
 .PHONY: podman-deploy
-podman-deploy: k8s-image ## Run the manifests with podman kube play: models volume from models/, on 127.0.0.1:18080 (PODMAN_HOST_PORT).
+podman-deploy: k8s-image k8s-postgres-image ## Run the manifests with podman kube play: PostgreSQL pod, then task-api on 127.0.0.1:18080 (PODMAN_HOST_PORT).
 	$(call require,podman,install podman (apt-get install podman))
 	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
-	IMG=$(IMG) IMAGE_TAR=$(K8S_IMAGE_TAR) HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh up
+	IMG=$(IMG) IMAGE_TAR=$(K8S_IMAGE_TAR) PG_IMAGE_TAR=$(K8S_PG_IMAGE_TAR) HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh up
+
+.PHONY: podman-replace-api
+podman-replace-api: ## Replace the task-api pod of podman-deploy (a rollout), keeping the database pod and its data.
+	$(call require,podman,install podman (apt-get install podman))
+	IMG=$(IMG) HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh replace-api
 
 .PHONY: podman-down
-podman-down: ## Remove what podman-deploy created (pod and models volume).
+podman-down: ## Remove what podman-deploy created: both pods and every volume, the database's too (KEEP_DATA=1 keeps it).
 	$(call require,podman,install podman (apt-get install podman))
-	HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh down
+	HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh down $(if $(filter 1,$(KEEP_DATA)),--keep-data,)

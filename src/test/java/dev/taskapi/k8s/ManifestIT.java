@@ -138,7 +138,12 @@ class ManifestIT {
       expected.put("PersistentVolume", 1);
     }
     if (overlay.equals("overlays/podman")) {
+      // No claim (the script makes the volumes); the database as a Deployment, its Service and NetworkPolicy
+      // (ignored by kube play, kept so the overlay stays the component's objects).
       expected.remove("PersistentVolumeClaim");
+      expected.merge("Deployment", 1, Integer::sum);
+      expected.merge("Service", 1, Integer::sum);
+      expected.merge("NetworkPolicy", 1, Integer::sum);
     }
     if (clusterDatabase(overlay)) {
       // The database: its Secret, StatefulSet, headless Service and NetworkPolicy; task-api's PodDisruptionBudget.
@@ -428,7 +433,11 @@ class ManifestIT {
         "kind overlay: kind-memory plus the database objects, replicas, spread and the database env");
 
     List<HasMetadata> podman = copy(objects("overlays/podman"));
+    podman.removeIf(o -> o.getMetadata().getName().startsWith(DB));
+    app(podman).getSpec().getTemplate().getSpec().setTopologySpreadConstraints(null);
+    app(podman).getSpec().getTemplate().getSpec().setHostAliases(null);
     Container pc = container(app(podman));
+    pc.setEnv(null);
     pc.setImagePullPolicy("IfNotPresent");
     pc.getPorts().forEach(p -> {
       p.setHostPort(null);
@@ -436,7 +445,7 @@ class ManifestIT {
     });
     List<HasMetadata> baseWithoutClaim = copy(base);
     baseWithoutClaim.removeIf(o -> o instanceof PersistentVolumeClaim);
-    assertEquals(yaml(baseWithoutClaim), yaml(podman), "podman overlay: only no PVC, loopback hostPort, pull policy");
+    assertEquals(yaml(baseWithoutClaim), yaml(podman), "podman overlay: only no PVC, loopback hostPort, pull policy, the database and its env");
   }
 
   // --- the database (k8s/components/postgres), on every overlay that runs it as a cluster would
@@ -601,6 +610,87 @@ class ManifestIT {
             overlay + ": " + m.getMountPath() + " is an emptyDir");
       }
     }
+  }
+
+  // --- the database under podman kube play (k8s/overlays/podman)
+
+  static final String PODMAN_DB_POD = DB + "-pod-0";
+
+  /** kube play ignores StatefulSets: the component's database as a one-pod Deployment, as hardened. */
+  @Test
+  void podmanRunsTheDatabaseAsAHardenedDeploymentOfOnePod() {
+    List<HasMetadata> podman = objects("overlays/podman");
+    assertTrue(all(podman, StatefulSet.class).isEmpty(), "no StatefulSet: kube play would silently run nothing");
+    assertTrue(all(podman, Secret.class).isEmpty(), "no Secret: kube play cannot read a secretKeyRef, and leaves the secret behind");
+    Deployment db = named(podman, Deployment.class, DB);
+    assertEquals(1, db.getSpec().getReplicas(), "one database pod");
+    assertEquals("Recreate", db.getSpec().getStrategy().getType(), "never two servers on one data directory");
+    assertEquals(DB_SELECTOR, db.getSpec().getSelector().getMatchLabels());
+
+    // As the cluster's StatefulSet: same pod and container security, resources, mounts and PGDATA.
+    StatefulSet sts = named(objects("overlays/kind"), StatefulSet.class, DB);
+    PodSpec want = sts.getSpec().getTemplate().getSpec();
+    PodSpec got = db.getSpec().getTemplate().getSpec();
+    assertEquals(want.getSecurityContext(), got.getSecurityContext(), "pod securityContext as the StatefulSet's");
+    assertEquals(want.getAutomountServiceAccountToken(), got.getAutomountServiceAccountToken());
+    Container wc = dbContainer(sts);
+    Container gc = got.getContainers().get(0);
+    assertEquals(1, got.getContainers().size());
+    assertEquals(wc.getSecurityContext(), gc.getSecurityContext(), "container securityContext as the StatefulSet's");
+    assertEquals(wc.getResources(), gc.getResources(), "resources as the StatefulSet's");
+    assertTrue(gc.getPorts() == null || gc.getPorts().isEmpty(),
+        "no ports declared: kube play would publish them on every host interface");
+    assertEquals(wc.getVolumeMounts().stream().map(VolumeMount::getMountPath).toList(),
+        gc.getVolumeMounts().stream().map(VolumeMount::getMountPath).toList(), "same mounts");
+    Map<String, EnvVar> env = env(gc).stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+    assertEquals(env(wc).stream().filter(e -> e.getName().equals("PGDATA")).findFirst().orElseThrow(), env.get("PGDATA"));
+    assertEquals("Never", gc.getImagePullPolicy(), "the image built here (bases.sh postgres15), never pulled");
+    assertTrue(gc.getImage().startsWith("localhost/task-api-base/postgres15:"), gc.getImage());
+
+    // The data on a claim (kube play: a podman volume of the claim's name); the rest emptyDirs with unique names.
+    String dataMount = wc.getVolumeMounts().stream()
+        .filter(m -> m.getName().equals(sts.getSpec().getVolumeClaimTemplates().get(0).getMetadata().getName()))
+        .findFirst().orElseThrow().getMountPath();
+    for (VolumeMount m : gc.getVolumeMounts()) {
+      Volume v = got.getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst().orElseThrow();
+      if (m.getMountPath().equals(dataMount)) {
+        assertEquals(DB + "-data", v.getPersistentVolumeClaim().getClaimName(), "the database's data volume");
+      } else {
+        assertNotNull(v.getEmptyDir(), m.getMountPath() + " is an emptyDir");
+        assertTrue(v.getName().startsWith(DB + "-"), "emptyDir " + v.getName() + " named for its pod (a host-wide podman volume)");
+      }
+    }
+  }
+
+  /** task-api under kube play: one replica (one hostPort), the database by its pod's name, the same credentials. */
+  @Test
+  void podmanRunsOneTaskApiPodOnTheDatabasePod() {
+    List<HasMetadata> podman = objects("overlays/podman");
+    Deployment d = app(podman);
+    assertEquals(1, d.getSpec().getReplicas(), "one replica: two would publish the same hostPort and collide");
+    assertTrue(all(podman, PodDisruptionBudget.class).isEmpty(), "no disruption budget for one pod");
+    Map<String, EnvVar> appEnv = env(container(d)).stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+    Map<String, EnvVar> dbEnv = env(named(podman, Deployment.class, DB).getSpec().getTemplate().getSpec().getContainers().get(0))
+        .stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+    assertEquals("postgres", appEnv.get("STORE").getValue());
+    assertEquals(PODMAN_DB_POD, appEnv.get("PGHOST").getValue(), "kube play pods resolve each other by pod name only");
+    // Without DNS on the podman network the name resolves through /etc/hosts: the script fills in the address.
+    var aliases = d.getSpec().getTemplate().getSpec().getHostAliases();
+    assertEquals(1, aliases.size());
+    assertEquals(List.of(PODMAN_DB_POD), aliases.get(0).getHostnames());
+    assertEquals("192.0.2.1", aliases.get(0).getIp(), "the placeholder src/scripts/podman-deploy.sh replaces");
+    assertEquals("5432", appEnv.get("PGPORT").getValue());
+    assertEquals(dbEnv.get("POSTGRES_USER").getValue(), appEnv.get("PGUSER").getValue());
+    assertEquals(dbEnv.get("POSTGRES_DB").getValue(), appEnv.get("PGDATABASE").getValue());
+    assertEquals(dbEnv.get("POSTGRES_PASSWORD").getValue(), appEnv.get("PGPASSWORD").getValue());
+    for (EnvVar e : appEnv.values()) {
+      assertNull(e.getValueFrom(), e.getName() + ": kube play cannot resolve valueFrom");
+    }
+    String password = dbEnv.get("POSTGRES_PASSWORD").getValue();
+    assertNotNull(password);
+    assertFalse(password.equals(secretData(named(objects("overlays/kind"), Secret.class, DB)).get("password")),
+        "the local throwaway password is not the clusters' Secret's");
+    config(podman).forEach((k, v) -> assertFalse(v.contains(password), "the ConfigMap does not hold the password (" + k + ")"));
   }
 
   static List<HasMetadata> copy(List<HasMetadata> objects) {
