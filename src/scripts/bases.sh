@@ -223,7 +223,8 @@ build() {
     maven-jdk17) layer=$(minbase_layer maven-jdk17 openjdk-17-jdk-headless,maven,binutils) ;;
     postgres15) layer=$(minbase_layer postgres15 postgresql-15 "${pg_opts[@]}") ;;
   esac
-  [ -n "${key:-}" ] || key=$( { cat "$here/bases.sh" "$here/postgres-entrypoint.sh"; echo "$layer"; } | sha256sum | cut -d' ' -f1)
+  [ -n "${key:-}" ] || key=$( { cat "$here/bases.sh"; [ "$what" != postgres15 ] || cat "$here/postgres-entrypoint.sh"
+                               echo "$layer"; } | sha256sum | cut -d' ' -f1)
   if [ -f "$tar" ] && [ "$(cat "$out/$what.inputs" 2>/dev/null)" = "$key" ]; then
     echo "base $name: up to date ($tar, image id sha256:$(id_of "$tar" | cut -c1-12))"
   else
