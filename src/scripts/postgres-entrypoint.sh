@@ -3,7 +3,7 @@
 # postgres image's: on an empty PGDATA, initdb with POSTGRES_USER (default postgres) as the superuser and
 # POSTGRES_PASSWORD as its password, then CREATE DATABASE POSTGRES_DB (default: the user's name); then it
 # execs postgres (so it is pid 1 and gets the stop signal), listening on every interface, password
-# authentication (scram-sha-256) for every connection, local ones included. It never runs as root: the
+# authentication (scram-sha-256) for every connection, local ones included, no JIT. It never runs as root: the
 # image's user is postgres (999), and a PGDATA volume must be writable by it.
 # Arguments are passed to postgres (e.g. -c shared_buffers=64MB).
 set -euo pipefail
@@ -38,4 +38,5 @@ fi
 # The socket directory: the image's /var/run/postgresql (an emptyDir under a read-only root), else /tmp.
 sockets=/var/run/postgresql
 [ -w "$sockets" ] || sockets=/tmp
-exec "$bin/postgres" -D "$PGDATA" -c listen_addresses='*' -c unix_socket_directories="$sockets" "$@"
+# jit=off: the image leaves out the JIT compiler (LLVM).
+exec "$bin/postgres" -D "$PGDATA" -c listen_addresses='*' -c unix_socket_directories="$sockets" -c jit=off "$@"
