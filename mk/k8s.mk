@@ -10,6 +10,8 @@ K8S_IMAGE_GOAL ?= image
 PORT_FORWARD_PORT ?= 8080
 PODMAN_HOST_PORT ?= 18080
 ROLLOUT_TIMEOUT ?= 180s
+# What kind-deploy deploys: kind (PostgreSQL, two replicas) or kind-memory (one pod, tasks in memory).
+KIND_OVERLAY ?= kind
 
 KUBECTL_KIND = kubectl --context $(KUBE_CONTEXT)
 # kind uses docker unless told otherwise; follow ENGINE (the Makefile's choice: src/scripts/lib.sh).
@@ -19,7 +21,7 @@ KIND = KIND_EXPERIMENTAL_PROVIDER=$(notdir $(CONTAINER_ENGINE)) kind
 k8s-render: ## Render every kustomize overlay into target/k8s/<overlay>.yaml (what the manifest tests check).
 	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
 	@mkdir -p target/k8s
-	@for o in base overlays/kind overlays/podman; do \
+	@for o in base overlays/kind-memory overlays/kind overlays/podman; do \
 	  out=target/k8s/$$(basename $$o).yaml; kubectl kustomize k8s/$$o >$$out; echo "k8s/$$o -> $$out"; done
 
 .PHONY: k8s-image
@@ -43,21 +45,27 @@ kind-up: ## Create the kind cluster from k8s/kind/cluster.yaml (models/ mounted 
 
 .PHONY: kind-load
 kind-load: kind-up k8s-image ## Load the slim image tar into the kind node (kind load image-archive).
-	@want=$$(kubectl kustomize k8s/overlays/kind | sed -n 's#^ *image: ##p'); \
-	  [ "$$want" = "$(IMG)" ] || { echo "error: k8s/overlays/kind deploys $$want but the build makes $(IMG): update images: newTag there" >&2; exit 1; }
+	@# The overlay runs other images too (the database's, which the node pulls): check task-api's only.
+	@want=$$(kubectl kustomize k8s/overlays/$(KIND_OVERLAY) | sed -n 's#^ *image: \(\([^ ]*/\)\{0,1\}task-api:[^ ]*\)$$#\1#p' | sort -u); \
+	  [ "$$want" = "$(IMG)" ] || { echo "error: k8s/overlays/$(KIND_OVERLAY) deploys '$$want' but the build makes $(IMG): update images: newTag in k8s/overlays/kind-memory" >&2; exit 1; }
 	$(KIND) load image-archive $(K8S_IMAGE_TAR) --name $(KIND_CLUSTER)
 
 .PHONY: kind-deploy
-kind-deploy: kind-load ## Build, load and deploy to kind (kubectl apply -k k8s/overlays/kind), wait for the rollout. Idempotent.
-	$(KUBECTL_KIND) apply -k k8s/overlays/kind
+kind-deploy: kind-load ## Build, load and deploy to kind (k8s/overlays/kind: PostgreSQL; KIND_OVERLAY=kind-memory: one pod), wait for the rollouts. Idempotent.
+	$(KUBECTL_KIND) apply -k k8s/overlays/$(KIND_OVERLAY)
 	@# Same tag, new bits: stamp the pod template with the archive's digest, so a rebuilt image rolls
 	@# out and an unchanged one does not (Jib builds are reproducible: same inputs, same digest).
 	@sum=$$(sha256sum $(K8S_IMAGE_TAR) | cut -d" " -f1); \
 	  $(KUBECTL_KIND) patch deployment task-api --type merge \
 	    -p "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"task-api.dev/image-archive-sha256\":\"$$sum\"}}}}}"
+	@# The database first (task-api's readiness stays DOWN until it answers); the kind node pulls its image.
+	@if kubectl kustomize k8s/overlays/$(KIND_OVERLAY) | grep -q '^kind: StatefulSet$$'; then \
+	  $(KUBECTL_KIND) rollout status statefulset/task-api-postgres --timeout=$(ROLLOUT_TIMEOUT); fi
 	$(KUBECTL_KIND) rollout status deployment/task-api --timeout=$(ROLLOUT_TIMEOUT)
 	$(KUBECTL_KIND) wait --for=jsonpath='{.status.phase}'=Bound pvc/task-api-models --timeout=60s
-	@echo "deployed: make port-forward, then curl localhost:$(PORT_FORWARD_PORT)/tasks"
+	@echo "deployed k8s/overlays/$(KIND_OVERLAY). Reach the service:"
+	@echo "  $(KUBECTL_KIND) port-forward svc/task-api $(PORT_FORWARD_PORT):80   # in one terminal (or: make port-forward)"
+	@echo "  curl -s localhost:$(PORT_FORWARD_PORT)/health/ready; curl -s localhost:$(PORT_FORWARD_PORT)/tasks   # in another"
 
 .PHONY: port-forward
 port-forward: ## Forward localhost:8080 (PORT_FORWARD_PORT) to svc/task-api port 80 in kind (Ctrl-C stops).
@@ -74,13 +82,29 @@ kind-down: ## Delete the kind cluster.
 	$(call require,kind,install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation)
 	$(KIND) delete cluster --name $(KIND_CLUSTER)
 
+# The PostgreSQL image podman kube play runs (kind pulls the upstream one): built here from Debian's
+# postgresql-15 by the bases pipeline (cached; rebuilt only when its inputs change).
+K8S_PG_IMAGE_TAR ?= target/bases/postgres15.tar
+
+# `make test` builds it first where podman exists: the podman kube play tests run it (mandatory in CI).
+test: $(if $(filter podman,$(notdir $(CONTAINER_ENGINE))),k8s-postgres-image)
+
+.PHONY: k8s-postgres-image
+k8s-postgres-image: ## Build the PostgreSQL image for podman kube play (target/bases/postgres15.tar, Debian's postgresql-15).
+	src/scripts/bases.sh postgres15
+
 .PHONY: podman-deploy
-podman-deploy: k8s-image ## Run the manifests with podman kube play: models volume from models/, on 127.0.0.1:18080 (PODMAN_HOST_PORT).
+podman-deploy: k8s-image k8s-postgres-image ## Run the manifests with podman kube play: PostgreSQL pod, then task-api on 127.0.0.1:18080 (PODMAN_HOST_PORT).
 	$(call require,podman,install podman (apt-get install podman))
 	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
-	IMG=$(IMG) IMAGE_TAR=$(K8S_IMAGE_TAR) HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh up
+	IMG=$(IMG) IMAGE_TAR=$(K8S_IMAGE_TAR) PG_IMAGE_TAR=$(K8S_PG_IMAGE_TAR) HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh up
+
+.PHONY: podman-replace-api
+podman-replace-api: ## Replace the task-api pod of podman-deploy (a rollout), keeping the database pod and its data.
+	$(call require,podman,install podman (apt-get install podman))
+	IMG=$(IMG) HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh replace-api
 
 .PHONY: podman-down
-podman-down: ## Remove what podman-deploy created (pod and models volume).
+podman-down: ## Remove what podman-deploy created: both pods and every volume, the database's too (KEEP_DATA=1 keeps it).
 	$(call require,podman,install podman (apt-get install podman))
-	HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh down
+	HOST_PORT=$(PODMAN_HOST_PORT) src/scripts/podman-deploy.sh down $(if $(filter 1,$(KEEP_DATA)),--keep-data,)

@@ -10,6 +10,9 @@
 #                                                              stands in for eclipse-temurin:21-jre in dockerfiles/
 #   maven-jdk17  localhost/task-api-base/maven-jdk17:bookworm  minbase + openjdk-17-jdk-headless, maven, binutils;
 #                                                              stands in for maven:3.9-eclipse-temurin-21 in dockerfiles/
+#   postgres15   localhost/task-api-base/postgres15:bookworm   minbase + postgresql-15, user postgres (999:999), entrypoint
+#                                                              src/scripts/postgres-entrypoint.sh; stands in for the
+#                                                              postgres image under podman kube play (k8s/overlays/podman)
 #
 # One pipeline: a root filesystem, packed by the same step (one layer, mtimes at 0, umoci + skopeo) into
 # OUT/NAME.tar, skipped when OUT/NAME.inputs says nothing changed. The root filesystem comes from one of two
@@ -59,7 +62,7 @@ while [ $# -gt 0 ]; do
 done
 names=("$@"); [ ${#names[@]} -gt 0 ] || names=(base-nossl java17)
 for n in "${names[@]}"; do
-  case $n in base-nossl|java17|jre17|maven-jdk17) ;; *) tk_die "unknown base '$n' (base-nossl, java17, jre17, maven-jdk17)" ;; esac
+  case $n in base-nossl|java17|jre17|maven-jdk17|postgres15) ;; *) tk_die "unknown base '$n' (base-nossl, java17, jre17, maven-jdk17, postgres15)" ;; esac
 done
 for t in dpkg-deb umoci skopeo sha256sum apt-get java; do
   command -v "$t" >/dev/null || tk_die "$t not found (src/scripts/podman-setup.sh installs umoci and skopeo)"
@@ -160,9 +163,11 @@ mm_opts=(--variant=minbase --aptopt='APT::Install-Recommends "false"' --aptopt='
   --setup-hook='mkdir -p "$1/usr/share/man/man1"'
   --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/var/log/*.log "$1"/var/log/apt/*')
 
-# minbase_layer NAME PACKAGES: prints the cached mmdebstrap root filesystem tar (building it if needed).
+# minbase_layer NAME PACKAGES [MMDEBSTRAP-OPTIONS...]: prints the cached mmdebstrap root filesystem tar
+# (building it if needed); the options are added to mm_opts (and to the cache key).
 minbase_layer() {
-  local name=$1 pkgs=$2 key tar t0
+  local name=$1 pkgs=$2 key tar t0; shift 2
+  local mm_opts=("${mm_opts[@]}" "$@")
   command -v mmdebstrap >/dev/null || tk_die "mmdebstrap not found (apt-get install mmdebstrap)"
   [ -f "$sources" ] || tk_die "no apt sources file ($sources); set BASES_APT_SOURCES"
   key=$( { printf '%s\n' "${mm_opts[@]}" "$pkgs"; cat "$sources"; mmdebstrap --version; } | sha256sum | cut -c1-16)
@@ -197,6 +202,17 @@ pack() {
   rm -rf "$work"
 }
 
+# postgres15's root filesystem: the user postgres exists (uid/gid 999, as in the upstream postgres image)
+# before postgresql-common's maintainer scripts would create one with whatever id is free; the cluster
+# Debian creates at install time, its log and the snakeoil TLS key are removed (the entrypoint initialises
+# PGDATA at first start); the data and socket directories belong to postgres. The JIT compiler goes
+# (LLVM and z3, 133 of 375 MB; the entrypoint runs with jit=off): purged from dpkg's database too, so
+# what image scanners read is what the image holds.
+pg_opts=(
+  --essential-hook='echo "postgres:x:999:999:PostgreSQL administrator:/var/lib/postgresql:/bin/bash" >>"$1/etc/passwd"; echo "postgres:x:999:" >>"$1/etc/group"; if [ -f "$1/etc/shadow" ]; then echo "postgres:*:1:0:99999:7:::" >>"$1/etc/shadow"; fi; if [ -f "$1/etc/gshadow" ]; then echo "postgres:!::" >>"$1/etc/gshadow"; fi'
+  --customize-hook='chroot "$1" dpkg --purge --force-depends libllvm14 libz3-4 >/dev/null; rm -rf "$1"/usr/lib/postgresql/15/lib/llvmjit* "$1"/usr/lib/postgresql/15/lib/bitcode'
+  --customize-hook='rm -rf "$1"/etc/postgresql/15 "$1"/var/lib/postgresql/15 "$1"/var/log/postgresql/* "$1"/etc/ssl/private/ssl-cert-snakeoil.key "$1"/etc/ssl/certs/ssl-cert-snakeoil.pem; install -d -o 999 -g 999 -m 2775 "$1/run/postgresql"; install -d -o 999 -g 999 -m 700 "$1/var/lib/postgresql/data"; chown 999:999 "$1/var/lib/postgresql"')
+
 id_of() { tar -xOf "$1" manifest.json | sed -n 's/.*"Config":"\([0-9a-f]*\)\.json".*/\1/p'; }
 
 build() {
@@ -208,8 +224,10 @@ build() {
     base-nossl|java17) key=$(cat "$here/bases.sh" "$lock" "$here/MakeCacerts.java" | sha256sum | cut -d' ' -f1) ;;
     jre17) layer=$(minbase_layer jre17 openjdk-17-jre-headless) ;;
     maven-jdk17) layer=$(minbase_layer maven-jdk17 openjdk-17-jdk-headless,maven,binutils) ;;
+    postgres15) layer=$(minbase_layer postgres15 postgresql-15 "${pg_opts[@]}") ;;
   esac
-  [ -n "${key:-}" ] || key=$( { cat "$here/bases.sh"; echo "$layer"; } | sha256sum | cut -d' ' -f1)
+  [ -n "${key:-}" ] || key=$( { cat "$here/bases.sh"; [ "$what" != postgres15 ] || cat "$here/postgres-entrypoint.sh"
+                               echo "$layer"; } | sha256sum | cut -d' ' -f1)
   if [ -f "$tar" ] && [ "$(cat "$out/$what.inputs" 2>/dev/null)" = "$key" ]; then
     echo "base $name: up to date ($tar, image id sha256:$(id_of "$tar" | cut -c1-12))"
   else
@@ -236,6 +254,20 @@ build() {
         pack "$name" "$layer" "$tar" "minbase + openjdk-17-jdk-headless, maven, binutils" \
           --config.env JAVA_HOME=/$jre --config.env LANG=C.UTF-8 --config.env MAVEN_HOME=/usr/share/maven \
           --config.cmd mvn --config.cmd --version ;;
+      postgres15)
+        # The cached root filesystem plus the entrypoint, appended as the rest of the layer is packed.
+        cp "$layer" "$out/$what.layer.tar"
+        mkdir -p "$root/usr/local/bin"
+        install -m 755 "$here/postgres-entrypoint.sh" "$root/usr/local/bin/postgres-entrypoint"
+        tar --append --file "$out/$what.layer.tar" --directory "$root" --numeric-owner --owner=0 --group=0 \
+            --mtime=@0 --format=posix --pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime \
+            ./usr/local/bin/postgres-entrypoint
+        pack "$name" "$out/$what.layer.tar" "$tar" "minbase + postgresql-15" \
+          --config.user 999:999 --config.workingdir /var/lib/postgresql \
+          --config.env PGDATA=/var/lib/postgresql/data --config.env LANG=C.UTF-8 \
+          --config.env PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+          --config.entrypoint /usr/local/bin/postgres-entrypoint --config.exposedports 5432/tcp \
+          --config.stopsignal SIGINT --config.volume /var/lib/postgresql/data ;;
     esac
     rm -rf "$root" "$out/$what.layer.tar"
     if [ -f "$debs/.unpinned" ]; then rm -f "$out/$what.inputs"; else echo "$key" >"$out/$what.inputs"; fi

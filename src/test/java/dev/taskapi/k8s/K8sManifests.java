@@ -31,7 +31,9 @@ final class K8sManifests {
   static final Path K8S = ROOT.resolve("k8s");
   static final Path MODELS = ROOT.resolve("models");
   static final Path OPENAPI = ROOT.resolve("src/main/resources/openapi.json");
-  static final List<String> OVERLAYS = List.of("base", "overlays/kind", "overlays/podman");
+  static final List<String> OVERLAYS = List.of("base", "overlays/kind-memory", "overlays/kind", "overlays/podman");
+  /** The overlays with the PostgreSQL component as a cluster runs it: a StatefulSet, credentials in a Secret. */
+  static final List<String> CLUSTER_DATABASE_OVERLAYS = List.of("overlays/kind");
 
   static final String APP = "task-api";
   static final String MODELS_CLAIM = "task-api-models";

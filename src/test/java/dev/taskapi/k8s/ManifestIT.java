@@ -33,6 +33,13 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import java.util.TreeMap;
+import java.util.Base64;
+import java.nio.charset.StandardCharsets;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
@@ -47,6 +54,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -57,6 +65,10 @@ class ManifestIT {
   static final Map<String, String> SELECTOR =
       Map.of("app.kubernetes.io/name", APP, "app.kubernetes.io/instance", APP);
   static final Set<String> STABLE_SELECTOR_KEYS = SELECTOR.keySet();
+  /** The database's objects: their name prefix and their labels. */
+  static final String DB = "task-api-postgres";
+  static final Map<String, String> DB_SELECTOR =
+      Map.of("app.kubernetes.io/name", "postgres", "app.kubernetes.io/instance", DB);
 
   static final Map<String, List<HasMetadata>> rendered = new HashMap<>();
 
@@ -73,6 +85,29 @@ class ManifestIT {
     return rendered.get(overlay);
   }
 
+  static List<String> overlays() {
+    return K8sManifests.OVERLAYS;
+  }
+
+  static List<String> clusterDatabaseOverlays() {
+    return K8sManifests.CLUSTER_DATABASE_OVERLAYS;
+  }
+
+  static boolean clusterDatabase(String overlay) {
+    return K8sManifests.CLUSTER_DATABASE_OVERLAYS.contains(overlay);
+  }
+
+  static <T extends HasMetadata> T named(List<HasMetadata> objects, Class<T> type, String name) {
+    List<T> found = all(objects, type).stream().filter(o -> name.equals(o.getMetadata().getName())).toList();
+    assertEquals(1, found.size(), "exactly one " + type.getSimpleName() + " named " + name + ", found " + found.size());
+    return found.get(0);
+  }
+
+  /** The service's Deployment (an overlay may hold the database's too). */
+  static Deployment app(List<HasMetadata> objects) {
+    return named(objects, Deployment.class, APP);
+  }
+
   static Container container(Deployment d) {
     List<Container> containers = d.getSpec().getTemplate().getSpec().getContainers();
     assertEquals(1, containers.size(), "one container per pod");
@@ -84,33 +119,52 @@ class ManifestIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  @MethodSource("overlays")
   void everyObjectIsAKnownTypedKindWithStableLabels(String overlay) {
-    Set<String> kinds = new TreeSet<>();
+    Map<String, Integer> kinds = new TreeMap<>();
     for (HasMetadata o : objects(overlay)) {
       assertFalse(o instanceof GenericKubernetesResource, overlay + ": fabric8 does not know " + o.getKind());
-      kinds.add(o.getKind());
+      kinds.merge(o.getKind(), 1, Integer::sum);
       Map<String, String> labels = o.getMetadata().getLabels();
       assertNotNull(labels, overlay + ": " + o.getKind() + " has no labels");
-      SELECTOR.forEach((k, v) -> assertEquals(v, labels.get(k), overlay + ": " + o.getKind() + " label " + k));
+      assertEquals("task-api", labels.get("app.kubernetes.io/part-of"), overlay + ": " + o.getKind() + " part-of label");
+      String what = overlay + ": " + o.getKind() + " " + o.getMetadata().getName();
+      Map<String, String> expected = o.getMetadata().getName().startsWith(DB) ? DB_SELECTOR : SELECTOR;
+      expected.forEach((k, v) -> assertEquals(v, labels.get(k), what + " label " + k));
     }
-    Set<String> expected = new TreeSet<>(Set.of(
-        "ConfigMap", "Deployment", "NetworkPolicy", "PersistentVolumeClaim", "Service", "ServiceAccount"));
-    if (overlay.equals("overlays/kind")) {
-      expected.add("PersistentVolume");
+    Map<String, Integer> expected = new TreeMap<>(Map.of("ConfigMap", 1, "Deployment", 1, "NetworkPolicy", 1,
+        "PersistentVolumeClaim", 1, "Service", 1, "ServiceAccount", 1));
+    if (overlay.startsWith("overlays/kind")) {
+      expected.put("PersistentVolume", 1);
     }
     if (overlay.equals("overlays/podman")) {
+      // No claim (the script makes the volumes); the database as a Deployment, its Service and NetworkPolicy
+      // (ignored by kube play, kept so the overlay stays the component's objects).
       expected.remove("PersistentVolumeClaim");
+      expected.merge("Deployment", 1, Integer::sum);
+      expected.merge("Service", 1, Integer::sum);
+      expected.merge("NetworkPolicy", 1, Integer::sum);
     }
-    assertEquals(expected, kinds, overlay);
-    assertEquals(expected.size(), objects(overlay).size(), overlay + ": one object of each kind");
+    if (clusterDatabase(overlay)) {
+      // The database: its Secret, StatefulSet, headless Service and NetworkPolicy; task-api's PodDisruptionBudget.
+      expected.merge("Service", 1, Integer::sum);
+      expected.merge("NetworkPolicy", 1, Integer::sum);
+      expected.put("Secret", 1);
+      expected.put("StatefulSet", 1);
+      expected.put("PodDisruptionBudget", 1);
+    }
+    assertEquals(expected, kinds, overlay + ": objects per kind");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
-  void oneReplicaRolledWithoutDroppingRequests(String overlay) {
-    Deployment d = one(objects(overlay), Deployment.class);
-    assertEquals(1, d.getSpec().getReplicas(), "one replica while the store is in memory");
+  @MethodSource("overlays")
+  void replicasRolledWithoutDroppingRequests(String overlay) {
+    Deployment d = app(objects(overlay));
+    if (clusterDatabase(overlay)) {
+      assertTrue(d.getSpec().getReplicas() >= 2, overlay + ": at least two replicas on the shared database");
+    } else {
+      assertEquals(1, d.getSpec().getReplicas(), overlay + ": one replica while the store is in memory");
+    }
     assertEquals("RollingUpdate", d.getSpec().getStrategy().getType());
     assertEquals(new IntOrString(1), d.getSpec().getStrategy().getRollingUpdate().getMaxSurge());
     assertEquals(new IntOrString(0), d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable());
@@ -133,10 +187,10 @@ class ManifestIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  @MethodSource("overlays")
   void selectorsUseOnlyStableKeysAndAgree(String overlay) {
     List<HasMetadata> objects = objects(overlay);
-    Deployment d = one(objects, Deployment.class);
+    Deployment d = app(objects);
     assertEquals(SELECTOR, d.getSpec().getSelector().getMatchLabels(), "Deployment selector");
     var expressions = d.getSpec().getSelector().getMatchExpressions();
     assertTrue(expressions == null || expressions.isEmpty(), "no matchExpressions in the Deployment selector");
@@ -144,18 +198,18 @@ class ManifestIT {
     SELECTOR.forEach((k, v) -> assertEquals(v, podLabels.get(k), "pod template label " + k));
     assertEquals(K8sManifests.pomVersion(), podLabels.get("app.kubernetes.io/version"), "version label = pom version");
 
-    Service svc = one(objects, Service.class);
+    Service svc = named(objects, Service.class, APP);
     assertEquals(SELECTOR, svc.getSpec().getSelector(), "Service selector");
-    NetworkPolicy np = one(objects, NetworkPolicy.class);
+    NetworkPolicy np = named(objects, NetworkPolicy.class, APP);
     assertEquals(SELECTOR, np.getSpec().getPodSelector().getMatchLabels(), "NetworkPolicy podSelector");
     assertTrue(STABLE_SELECTOR_KEYS.containsAll(svc.getSpec().getSelector().keySet()));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  @MethodSource("overlays")
   void podIsHardened(String overlay) {
     List<HasMetadata> objects = objects(overlay);
-    Deployment d = one(objects, Deployment.class);
+    Deployment d = app(objects);
     PodSpec pod = d.getSpec().getTemplate().getSpec();
     PodSecurityContext psc = pod.getSecurityContext();
     assertEquals(Boolean.TRUE, psc.getRunAsNonRoot(), "runAsNonRoot");
@@ -180,9 +234,9 @@ class ManifestIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  @MethodSource("overlays")
   void probesUseRealHealthRoutesOnTheHttpPort(String overlay) {
-    Container c = container(one(objects(overlay), Deployment.class));
+    Container c = container(app(objects(overlay)));
     List<String> routes = K8sManifests.openApiGetPaths();
     Map<String, HTTPGetAction> probes = Map.of(
         "startup", c.getStartupProbe().getHttpGet(),
@@ -208,17 +262,17 @@ class ManifestIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  @MethodSource("overlays")
   void portsAgreeFromConfigToServiceToNetworkPolicy(String overlay) {
     List<HasMetadata> objects = objects(overlay);
-    Container c = container(one(objects, Deployment.class));
+    Container c = container(app(objects));
     assertEquals(1, c.getPorts().size());
     ContainerPort cp = c.getPorts().get(0);
     assertEquals("http", cp.getName());
     assertEquals(CONTAINER_PORT, cp.getContainerPort());
     assertEquals(String.valueOf(CONTAINER_PORT), config(objects).get("PORT"), "ConfigMap PORT = container port");
 
-    Service svc = one(objects, Service.class);
+    Service svc = named(objects, Service.class, APP);
     assertEquals("ClusterIP", svc.getSpec().getType());
     assertEquals(1, svc.getSpec().getPorts().size());
     ServicePort sp = svc.getSpec().getPorts().get(0);
@@ -226,7 +280,7 @@ class ManifestIT {
     assertEquals(80, sp.getPort());
     assertEquals(CONTAINER_PORT, resolvePort(c, sp.getTargetPort()), "Service targetPort");
 
-    NetworkPolicy np = one(objects, NetworkPolicy.class);
+    NetworkPolicy np = named(objects, NetworkPolicy.class, APP);
     assertEquals(List.of("Ingress"), np.getSpec().getPolicyTypes());
     List<NetworkPolicyIngressRule> rules = np.getSpec().getIngress();
     assertEquals(1, rules.size(), "one ingress rule");
@@ -246,10 +300,10 @@ class ManifestIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  @MethodSource("overlays")
   void modelsAreMountedReadOnlyAtModelsDirAndTmpIsAnEmptyDir(String overlay) {
     List<HasMetadata> objects = objects(overlay);
-    Deployment d = one(objects, Deployment.class);
+    Deployment d = app(objects);
     Container c = container(d);
     Map<String, String> env = config(objects);
     assertEquals("/app/models", env.get("MODELS_DIR"), "MODELS_DIR is the image's models directory");
@@ -279,9 +333,9 @@ class ManifestIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"base", "overlays/kind", "overlays/podman"})
+  @MethodSource("overlays")
   void imageIsTheSlimJibImageWithMeasuredResources(String overlay) {
-    Container c = container(one(objects(overlay), Deployment.class));
+    Container c = container(app(objects(overlay)));
     assertEquals(K8sManifests.slimImage(), c.getImage(), "the image the Jib build produces");
     assertEquals(overlay.equals("base") ? "IfNotPresent" : "Never", c.getImagePullPolicy(),
         overlay + ": the image comes from kind load / local storage, never from a registry");
@@ -312,7 +366,7 @@ class ManifestIT {
     String modelsDir = xpath.evaluate(jib + "/configuration/container/environment/MODELS_DIR", doc).trim();
     for (String overlay : K8sManifests.OVERLAYS) {
       List<HasMetadata> objects = objects(overlay);
-      Deployment d = one(objects, Deployment.class);
+      Deployment d = app(objects);
       assertEquals(image, container(d).getImage(), overlay);
       assertEquals(user, String.valueOf(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsUser()),
           overlay + ": runAsUser = the image's user");
@@ -321,9 +375,10 @@ class ManifestIT {
     }
   }
 
-  @Test
-  void kindOverlayBindsTheClaimToTheNodeMountOfModels() throws Exception {
-    List<HasMetadata> objects = objects("overlays/kind");
+  @ParameterizedTest
+  @ValueSource(strings = {"overlays/kind-memory", "overlays/kind"})
+  void kindOverlayBindsTheClaimToTheNodeMountOfModels(String overlay) throws Exception {
+    List<HasMetadata> objects = objects(overlay);
     PersistentVolume pv = one(objects, PersistentVolume.class);
     PersistentVolumeClaim pvc = one(objects, PersistentVolumeClaim.class);
     assertEquals(pv.getMetadata().getName(), pvc.getSpec().getVolumeName(), "claim pre-bound to the static PV");
@@ -354,21 +409,35 @@ class ManifestIT {
   @Test
   void overlaysDifferFromBaseOnlyWhereTheirRuntimeNeedsIt() {
     List<HasMetadata> base = objects("base");
-    String baseImage = container(one(base, Deployment.class)).getImage();
+    String baseImage = container(app(base)).getImage();
 
-    List<HasMetadata> kind = copy(objects("overlays/kind"));
+    List<HasMetadata> kind = copy(objects("overlays/kind-memory"));
     kind.removeIf(o -> o instanceof PersistentVolume);
     for (PersistentVolumeClaim pvc : all(kind, PersistentVolumeClaim.class)) {
       pvc.getSpec().setStorageClassName(null);
       pvc.getSpec().setVolumeName(null);
     }
-    Container kc = container(one(kind, Deployment.class));
+    Container kc = container(app(kind));
     kc.setImagePullPolicy("IfNotPresent");
     kc.setImage(baseImage);
-    assertEquals(yaml(base), yaml(kind), "kind overlay: only the PV, the claim's binding, image tag and pull policy");
+    assertEquals(yaml(base), yaml(kind), "kind-memory overlay: only the PV, the claim's binding, image tag and pull policy");
+
+    // overlays/kind is overlays/kind-memory plus the database component, and only that.
+    List<HasMetadata> withDb = copy(objects("overlays/kind"));
+    withDb.removeIf(o -> o.getMetadata().getName().startsWith(DB) || o instanceof PodDisruptionBudget);
+    PodSpec dbPod = app(withDb).getSpec().getTemplate().getSpec();
+    app(withDb).getSpec().setReplicas(1);
+    dbPod.setTopologySpreadConstraints(null);
+    container(app(withDb)).setEnv(null);
+    assertEquals(yaml(objects("overlays/kind-memory")), yaml(withDb),
+        "kind overlay: kind-memory plus the database objects, replicas, spread and the database env");
 
     List<HasMetadata> podman = copy(objects("overlays/podman"));
-    Container pc = container(one(podman, Deployment.class));
+    podman.removeIf(o -> o.getMetadata().getName().startsWith(DB));
+    app(podman).getSpec().getTemplate().getSpec().setTopologySpreadConstraints(null);
+    app(podman).getSpec().getTemplate().getSpec().setHostAliases(null);
+    Container pc = container(app(podman));
+    pc.setEnv(null);
     pc.setImagePullPolicy("IfNotPresent");
     pc.getPorts().forEach(p -> {
       p.setHostPort(null);
@@ -376,7 +445,252 @@ class ManifestIT {
     });
     List<HasMetadata> baseWithoutClaim = copy(base);
     baseWithoutClaim.removeIf(o -> o instanceof PersistentVolumeClaim);
-    assertEquals(yaml(baseWithoutClaim), yaml(podman), "podman overlay: only no PVC, loopback hostPort, pull policy");
+    assertEquals(yaml(baseWithoutClaim), yaml(podman), "podman overlay: only no PVC, loopback hostPort, pull policy, the database and its env");
+  }
+
+  // --- the database (k8s/components/postgres), on every overlay that runs it as a cluster would
+
+  static final Set<String> SECRET_ENV = Set.of("PGPASSWORD", "POSTGRES_PASSWORD", "DATABASE_URL");
+
+  static Map<String, String> secretData(Secret secret) {
+    Map<String, String> data = new TreeMap<>();
+    if (secret.getStringData() != null) {
+      data.putAll(secret.getStringData());
+    }
+    if (secret.getData() != null) {
+      secret.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    }
+    return data;
+  }
+
+  static List<EnvVar> env(Container c) {
+    return c.getEnv() == null ? List.of() : c.getEnv();
+  }
+
+  static Container dbContainer(StatefulSet sts) {
+    List<Container> containers = sts.getSpec().getTemplate().getSpec().getContainers();
+    assertEquals(1, containers.size(), "one container in the database pod");
+    return containers.get(0);
+  }
+
+  /** The password lives in the Secret only: no ConfigMap holds it, every container reads it by secretKeyRef. */
+  @ParameterizedTest
+  @MethodSource("clusterDatabaseOverlays")
+  void theDatabasePasswordIsOnlyInTheSecret(String overlay) {
+    List<HasMetadata> objects = objects(overlay);
+    Secret secret = named(objects, Secret.class, DB);
+    String password = secretData(secret).get("password");
+    assertNotNull(password, overlay + ": the Secret has a password key");
+    for (ConfigMap cm : all(objects, ConfigMap.class)) {
+      Map<String, String> data = cm.getData() == null ? Map.of() : cm.getData();
+      data.forEach((k, v) -> {
+        assertFalse(v.contains(password), overlay + ": ConfigMap " + cm.getMetadata().getName() + " key " + k + " holds the password");
+        assertFalse(SECRET_ENV.contains(k), overlay + ": ConfigMap " + cm.getMetadata().getName() + " sets " + k);
+      });
+    }
+    List<Container> containers = new java.util.ArrayList<>();
+    containers.add(container(app(objects)));
+    containers.add(dbContainer(named(objects, StatefulSet.class, DB)));
+    for (Container c : containers) {
+      Set<String> names = new TreeSet<>();
+      for (EnvVar e : env(c)) {
+        names.add(e.getName());
+        assertFalse(e.getValue() != null && e.getValue().contains(password), overlay + ": " + c.getName() + " env " + e.getName() + " holds the password");
+        if (SECRET_ENV.contains(e.getName())) {
+          assertNull(e.getValue(), overlay + ": " + c.getName() + " " + e.getName() + " is not a literal");
+          var ref = e.getValueFrom().getSecretKeyRef();
+          assertNotNull(ref, overlay + ": " + c.getName() + " " + e.getName() + " comes from a secretKeyRef");
+          assertEquals(DB, ref.getName(), overlay + ": " + c.getName() + " " + e.getName() + " secret");
+          assertEquals("password", ref.getKey());
+        }
+      }
+      assertTrue(names.contains("PGPASSWORD") || names.contains("POSTGRES_PASSWORD"), overlay + ": " + c.getName() + " gets the password");
+    }
+    // The app reads the rest of its connection from the Secret too, and reaches the database by its Service.
+    Map<String, EnvVar> appEnv = env(container(app(objects))).stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+    assertEquals("postgres", appEnv.get("STORE").getValue(), overlay + ": STORE=postgres");
+    assertEquals(DB, appEnv.get("PGHOST").getValue(), overlay + ": PGHOST is the database's Service");
+    named(objects, Service.class, DB);
+    for (String key : List.of("PGUSER", "PGDATABASE")) {
+      assertEquals(DB, appEnv.get(key).getValueFrom().getSecretKeyRef().getName(), overlay + ": " + key + " from the Secret");
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("clusterDatabaseOverlays")
+  void twoReplicasKeptAvailableByADisruptionBudget(String overlay) {
+    List<HasMetadata> objects = objects(overlay);
+    Deployment d = app(objects);
+    int replicas = d.getSpec().getReplicas();
+    assertTrue(replicas >= 2, overlay + ": replicas " + replicas);
+    PodDisruptionBudget pdb = one(objects, PodDisruptionBudget.class);
+    assertEquals(SELECTOR, pdb.getSpec().getSelector().getMatchLabels(), overlay + ": the budget selects task-api's pods");
+    IntOrString min = pdb.getSpec().getMinAvailable();
+    assertNotNull(min, overlay + ": minAvailable");
+    assertTrue(min.getIntVal() != null && min.getIntVal() >= 1 && min.getIntVal() < replicas,
+        overlay + ": minAvailable " + min + " keeps a pod serving and still lets a drain proceed");
+  }
+
+  @ParameterizedTest
+  @MethodSource("clusterDatabaseOverlays")
+  void theDatabasePortIsReachableFromTaskApiPodsOnly(String overlay) {
+    List<HasMetadata> objects = objects(overlay);
+    StatefulSet sts = named(objects, StatefulSet.class, DB);
+    Map<String, String> dbPodLabels = sts.getSpec().getTemplate().getMetadata().getLabels();
+    NetworkPolicy np = named(objects, NetworkPolicy.class, DB);
+    np.getSpec().getPodSelector().getMatchLabels()
+        .forEach((k, v) -> assertEquals(v, dbPodLabels.get(k), overlay + ": the policy selects the database pod (" + k + ")"));
+    assertEquals(List.of("Ingress"), np.getSpec().getPolicyTypes());
+    assertEquals(1, np.getSpec().getIngress().size(), overlay + ": one ingress rule");
+    NetworkPolicyIngressRule rule = np.getSpec().getIngress().get(0);
+    assertEquals(1, rule.getFrom().size(), overlay + ": one source");
+    var from = rule.getFrom().get(0);
+    assertNull(from.getIpBlock(), "no address block");
+    assertNull(from.getNamespaceSelector(), "no other namespace");
+    assertEquals(SELECTOR, from.getPodSelector().getMatchLabels(), overlay + ": only task-api pods");
+    assertEquals(1, rule.getPorts().size());
+    Container db = dbContainer(sts);
+    assertEquals(5432, resolvePort(db, rule.getPorts().get(0).getPort()), overlay + ": the database port");
+    assertEquals("TCP", rule.getPorts().get(0).getProtocol());
+    // The app's own policy still admits only its HTTP port.
+    assertEquals(1, named(objects, NetworkPolicy.class, APP).getSpec().getIngress().size());
+  }
+
+  @ParameterizedTest
+  @MethodSource("clusterDatabaseOverlays")
+  void theDatabaseStatefulSetIsHardened(String overlay) {
+    List<HasMetadata> objects = objects(overlay);
+    StatefulSet sts = named(objects, StatefulSet.class, DB);
+    assertEquals(DB_SELECTOR, sts.getSpec().getSelector().getMatchLabels(), overlay + ": StatefulSet selector");
+    Service headless = named(objects, Service.class, sts.getSpec().getServiceName());
+    assertEquals("None", headless.getSpec().getClusterIP(), overlay + ": the StatefulSet's Service is headless");
+    assertEquals(DB_SELECTOR, headless.getSpec().getSelector());
+    assertEquals(1, sts.getSpec().getReplicas(), overlay + ": one database instance");
+
+    PodSpec pod = sts.getSpec().getTemplate().getSpec();
+    assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), "no service-account token");
+    PodSecurityContext psc = pod.getSecurityContext();
+    assertEquals(Boolean.TRUE, psc.getRunAsNonRoot(), overlay + ": runAsNonRoot");
+    assertNotNull(psc.getRunAsUser(), overlay + ": a numeric user");
+    assertTrue(psc.getRunAsUser() > 0, overlay + ": not root");
+    assertEquals("RuntimeDefault", psc.getSeccompProfile().getType(), overlay + ": pod seccomp");
+    assertFalse(Boolean.TRUE.equals(pod.getHostNetwork()) || Boolean.TRUE.equals(pod.getHostPID())
+        || Boolean.TRUE.equals(pod.getHostIPC()), "no host namespaces");
+
+    Container c = dbContainer(sts);
+    SecurityContext sc = c.getSecurityContext();
+    assertEquals(Boolean.FALSE, sc.getAllowPrivilegeEscalation(), overlay + ": allowPrivilegeEscalation");
+    assertEquals(List.of("ALL"), sc.getCapabilities().getDrop(), overlay + ": capabilities dropped");
+    assertTrue(sc.getCapabilities().getAdd() == null || sc.getCapabilities().getAdd().isEmpty(), "no capability added");
+    assertFalse(Boolean.TRUE.equals(sc.getPrivileged()), "not privileged");
+    assertEquals(Boolean.TRUE, sc.getReadOnlyRootFilesystem(), overlay + ": readOnlyRootFilesystem");
+    assertFalse(Boolean.FALSE.equals(sc.getRunAsNonRoot()), "container does not undo runAsNonRoot");
+    assertTrue(sc.getSeccompProfile() == null || "RuntimeDefault".equals(sc.getSeccompProfile().getType()));
+
+    var res = c.getResources();
+    for (String r : List.of("cpu", "memory")) {
+      assertNotNull(res.getRequests().get(r), overlay + ": database " + r + " request");
+      assertNotNull(res.getLimits().get(r), overlay + ": database " + r + " limit");
+    }
+    assertNotNull(c.getStartupProbe(), overlay + ": startup probe");
+    assertNotNull(c.getLivenessProbe(), overlay + ": liveness probe");
+    assertNotNull(c.getReadinessProbe(), overlay + ": readiness probe");
+
+    // The data lives on the claim template's volume, and PGDATA is inside it.
+    assertEquals(1, sts.getSpec().getVolumeClaimTemplates().size(), overlay + ": one volumeClaimTemplate");
+    String claim = sts.getSpec().getVolumeClaimTemplates().get(0).getMetadata().getName();
+    VolumeMount data = c.getVolumeMounts().stream().filter(m -> m.getName().equals(claim)).findFirst()
+        .orElseThrow(() -> new AssertionError(overlay + ": the claim template's volume is not mounted"));
+    String pgdata = env(c).stream().filter(e -> e.getName().equals("PGDATA")).map(EnvVar::getValue).findFirst().orElseThrow();
+    assertTrue(pgdata.startsWith(data.getMountPath() + "/"), overlay + ": PGDATA " + pgdata + " on the claim's volume");
+    // Everything else it writes is an emptyDir (the root filesystem is read-only).
+    for (VolumeMount m : c.getVolumeMounts()) {
+      if (!m.getName().equals(claim)) {
+        assertNotNull(pod.getVolumes().stream().filter(v -> v.getName().equals(m.getName())).findFirst().orElseThrow().getEmptyDir(),
+            overlay + ": " + m.getMountPath() + " is an emptyDir");
+      }
+    }
+  }
+
+  // --- the database under podman kube play (k8s/overlays/podman)
+
+  static final String PODMAN_DB_POD = DB + "-pod-0";
+
+  /** kube play ignores StatefulSets: the component's database as a one-pod Deployment, as hardened. */
+  @Test
+  void podmanRunsTheDatabaseAsAHardenedDeploymentOfOnePod() {
+    List<HasMetadata> podman = objects("overlays/podman");
+    assertTrue(all(podman, StatefulSet.class).isEmpty(), "no StatefulSet: kube play would silently run nothing");
+    assertTrue(all(podman, Secret.class).isEmpty(), "no Secret: kube play cannot read a secretKeyRef, and leaves the secret behind");
+    Deployment db = named(podman, Deployment.class, DB);
+    assertEquals(1, db.getSpec().getReplicas(), "one database pod");
+    assertEquals("Recreate", db.getSpec().getStrategy().getType(), "never two servers on one data directory");
+    assertEquals(DB_SELECTOR, db.getSpec().getSelector().getMatchLabels());
+
+    // As the cluster's StatefulSet: same pod and container security, resources, mounts and PGDATA.
+    StatefulSet sts = named(objects("overlays/kind"), StatefulSet.class, DB);
+    PodSpec want = sts.getSpec().getTemplate().getSpec();
+    PodSpec got = db.getSpec().getTemplate().getSpec();
+    assertEquals(want.getSecurityContext(), got.getSecurityContext(), "pod securityContext as the StatefulSet's");
+    assertEquals(want.getAutomountServiceAccountToken(), got.getAutomountServiceAccountToken());
+    Container wc = dbContainer(sts);
+    Container gc = got.getContainers().get(0);
+    assertEquals(1, got.getContainers().size());
+    assertEquals(wc.getSecurityContext(), gc.getSecurityContext(), "container securityContext as the StatefulSet's");
+    assertEquals(wc.getResources(), gc.getResources(), "resources as the StatefulSet's");
+    assertTrue(gc.getPorts() == null || gc.getPorts().isEmpty(),
+        "no ports declared: kube play would publish them on every host interface");
+    assertEquals(wc.getVolumeMounts().stream().map(VolumeMount::getMountPath).toList(),
+        gc.getVolumeMounts().stream().map(VolumeMount::getMountPath).toList(), "same mounts");
+    Map<String, EnvVar> env = env(gc).stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+    assertEquals(env(wc).stream().filter(e -> e.getName().equals("PGDATA")).findFirst().orElseThrow(), env.get("PGDATA"));
+    assertEquals("Never", gc.getImagePullPolicy(), "the image built here (bases.sh postgres15), never pulled");
+    assertTrue(gc.getImage().startsWith("localhost/task-api-base/postgres15:"), gc.getImage());
+
+    // The data on a claim (kube play: a podman volume of the claim's name); the rest emptyDirs with unique names.
+    String dataMount = wc.getVolumeMounts().stream()
+        .filter(m -> m.getName().equals(sts.getSpec().getVolumeClaimTemplates().get(0).getMetadata().getName()))
+        .findFirst().orElseThrow().getMountPath();
+    for (VolumeMount m : gc.getVolumeMounts()) {
+      Volume v = got.getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst().orElseThrow();
+      if (m.getMountPath().equals(dataMount)) {
+        assertEquals(DB + "-data", v.getPersistentVolumeClaim().getClaimName(), "the database's data volume");
+      } else {
+        assertNotNull(v.getEmptyDir(), m.getMountPath() + " is an emptyDir");
+        assertTrue(v.getName().startsWith(DB + "-"), "emptyDir " + v.getName() + " named for its pod (a host-wide podman volume)");
+      }
+    }
+  }
+
+  /** task-api under kube play: one replica (one hostPort), the database by its pod's name, the same credentials. */
+  @Test
+  void podmanRunsOneTaskApiPodOnTheDatabasePod() {
+    List<HasMetadata> podman = objects("overlays/podman");
+    Deployment d = app(podman);
+    assertEquals(1, d.getSpec().getReplicas(), "one replica: two would publish the same hostPort and collide");
+    assertTrue(all(podman, PodDisruptionBudget.class).isEmpty(), "no disruption budget for one pod");
+    Map<String, EnvVar> appEnv = env(container(d)).stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+    Map<String, EnvVar> dbEnv = env(named(podman, Deployment.class, DB).getSpec().getTemplate().getSpec().getContainers().get(0))
+        .stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+    assertEquals("postgres", appEnv.get("STORE").getValue());
+    assertEquals(PODMAN_DB_POD, appEnv.get("PGHOST").getValue(), "kube play pods resolve each other by pod name only");
+    // Without DNS on the podman network the name resolves through /etc/hosts: the script fills in the address.
+    var aliases = d.getSpec().getTemplate().getSpec().getHostAliases();
+    assertEquals(1, aliases.size());
+    assertEquals(List.of(PODMAN_DB_POD), aliases.get(0).getHostnames());
+    assertEquals("192.0.2.1", aliases.get(0).getIp(), "the placeholder src/scripts/podman-deploy.sh replaces");
+    assertEquals("5432", appEnv.get("PGPORT").getValue());
+    assertEquals(dbEnv.get("POSTGRES_USER").getValue(), appEnv.get("PGUSER").getValue());
+    assertEquals(dbEnv.get("POSTGRES_DB").getValue(), appEnv.get("PGDATABASE").getValue());
+    assertEquals(dbEnv.get("POSTGRES_PASSWORD").getValue(), appEnv.get("PGPASSWORD").getValue());
+    for (EnvVar e : appEnv.values()) {
+      assertNull(e.getValueFrom(), e.getName() + ": kube play cannot resolve valueFrom");
+    }
+    String password = dbEnv.get("POSTGRES_PASSWORD").getValue();
+    assertNotNull(password);
+    assertFalse(password.equals(secretData(named(objects("overlays/kind"), Secret.class, DB)).get("password")),
+        "the local throwaway password is not the clusters' Secret's");
+    config(podman).forEach((k, v) -> assertFalse(v.contains(password), "the ConfigMap does not hold the password (" + k + ")"));
   }
 
   static List<HasMetadata> copy(List<HasMetadata> objects) {

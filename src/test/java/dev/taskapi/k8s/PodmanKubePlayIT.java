@@ -29,8 +29,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The Kubernetes manifests actually running here: {@code src/scripts/podman-deploy.sh} (what
- * {@code make podman-deploy} runs) fills the models volume from models/ and plays k8s/overlays/podman with the
- * slim image; the service is then checked from the host, and {@code down} must leave no pod and no volume.
+ * {@code make podman-deploy} runs) fills the models volume from models/ and plays k8s/overlays/podman: the
+ * PostgreSQL pod (the Debian-built image, {@code src/scripts/bases.sh postgres15}), then the slim image on it.
+ * The service is checked from the host; its pod is replaced with the database kept and the tasks must still
+ * be there; {@code down} must leave no pod, container, volume or secret.
  */
 @Tag("container")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -38,6 +40,12 @@ class PodmanKubePlayIT {
   static final String POD = "task-api-pod-0";
   static final String CONTAINER = POD + "-task-api";
   static final String VOLUME = "task-api-models";
+  static final String DB_POD = "task-api-postgres-pod-0";
+  static final String DB_CONTAINER = DB_POD + "-postgres";
+  static final String DATA_VOLUME = "task-api-postgres-data";
+  static final List<String> EMPTY_DIRS = List.of("task-api-tmp", "task-api-postgres-run", "task-api-postgres-tmp");
+  static final String PG_IMAGE_TAR = "target/bases/postgres15.tar";
+  static final String PG_IMG = "localhost/task-api-base/postgres15:bookworm";
   /** Not make podman-deploy's 18080, so a developer's own deployment port is never taken by the test. */
   static final int PORT = Integer.getInteger("podman.test.port", 18089);
   /** The slim image; -Dpodman.test.image=... runs the same checks against another build of it. */
@@ -45,6 +53,8 @@ class PodmanKubePlayIT {
       "IMG", System.getProperty("podman.test.image", K8sManifests.slimImage()),
       // With another image asked for, the build's tar is not loaded (it would retag the slim image).
       "IMAGE_TAR", System.getProperty("podman.test.image") == null ? "target/jib/task-api-slim.tar" : "none",
+      "PG_IMAGE_TAR", PG_IMAGE_TAR,
+      "PG_IMG", PG_IMG,
       "HOST_PORT", String.valueOf(PORT),
       "READY_TIMEOUT", "90");
 
@@ -60,9 +70,15 @@ class PodmanKubePlayIT {
     Prerequisites.require(Files.isRegularFile(ROOT.resolve(ENV.get("IMAGE_TAR")))
             || K8sManifests.commandWorks("podman", "image", "exists", ENV.get("IMG")),
         "the slim image is not built: neither " + ENV.get("IMAGE_TAR") + " nor " + ENV.get("IMG") + " in podman (make k8s-image)");
+    Prerequisites.require(Files.isRegularFile(ROOT.resolve(PG_IMAGE_TAR))
+            || K8sManifests.commandWorks("podman", "image", "exists", PG_IMG),
+        "the PostgreSQL image is not built: neither " + PG_IMAGE_TAR + " nor " + PG_IMG + " in podman (make k8s-postgres-image)");
     Prerequisites.require(!K8sManifests.commandWorks("podman", "pod", "exists", POD)
-            && !K8sManifests.commandWorks("podman", "volume", "exists", VOLUME),
-        "a podman deployment of task-api already exists (pod " + POD + " or volume " + VOLUME + "): make podman-down");
+            && !K8sManifests.commandWorks("podman", "pod", "exists", DB_POD)
+            && !K8sManifests.commandWorks("podman", "volume", "exists", VOLUME)
+            && !K8sManifests.commandWorks("podman", "volume", "exists", DATA_VOLUME),
+        "a podman deployment of task-api already exists (pods " + POD + ", " + DB_POD + " or volumes " + VOLUME + ", "
+            + DATA_VOLUME + "): make podman-down");
     deployed = true;
     K8sManifests.run(ENV, "src/scripts/podman-deploy.sh", "up");
   }
@@ -70,7 +86,9 @@ class PodmanKubePlayIT {
   @AfterAll
   static void cleanUp() {
     if (deployed && (K8sManifests.commandWorks("podman", "pod", "exists", POD)
-        || K8sManifests.commandWorks("podman", "volume", "exists", VOLUME))) {
+        || K8sManifests.commandWorks("podman", "pod", "exists", DB_POD)
+        || K8sManifests.commandWorks("podman", "volume", "exists", VOLUME)
+        || K8sManifests.commandWorks("podman", "volume", "exists", DATA_VOLUME))) {
       K8sManifests.run(ENV, "src/scripts/podman-deploy.sh", "down");
     }
   }
@@ -81,7 +99,17 @@ class PodmanKubePlayIT {
   }
 
   static JsonNode inspect() throws Exception {
-    return json.readTree(K8sManifests.run(Map.of(), "podman", "container", "inspect", CONTAINER)).get(0);
+    return inspect(CONTAINER);
+  }
+
+  static JsonNode inspect(String container) throws Exception {
+    return json.readTree(K8sManifests.run(Map.of(), "podman", "container", "inspect", container)).get(0);
+  }
+
+  static HttpResponse<String> post(String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORT + path))
+        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -90,6 +118,19 @@ class PodmanKubePlayIT {
     HttpResponse<String> ready = get("/health/ready");
     assertEquals(200, ready.statusCode(), ready.body());
     assertEquals("UP", json.readTree(ready.body()).path("status").asText(), ready.body());
+    // Ready includes the task store's check: the database answered.
+    JsonNode tasks = null;
+    for (JsonNode check : json.readTree(ready.body()).path("checks")) {
+      if ("tasks".equals(check.path("id").asText())) {
+        tasks = check;
+      }
+    }
+    assertNotNull(tasks, "a tasks check in " + ready.body());
+    assertEquals("UP", tasks.path("status").asText(), ready.body());
+    // ... and the service runs on PostgreSQL, with the database pod's name as its host.
+    String env = inspect().path("Config").path("Env").toString();
+    assertTrue(env.contains("STORE=postgres"), "STORE=postgres: " + env);
+    assertTrue(env.contains("PGHOST=" + DB_POD), "PGHOST=" + DB_POD + ": " + env);
   }
 
   @Test
@@ -177,13 +218,77 @@ class PodmanKubePlayIT {
     return K8sManifests.output(full.toArray(String[]::new));
   }
 
+  /** The database pod as the overlay says: its user, a read-only root, no capability, its data on the claim's volume. */
   @Test
   @Order(6)
-  void downLeavesNoPodAndNoVolume() {
+  void theDatabasePodRunsAsTheManifestsSay() throws Exception {
+    JsonNode c = inspect(DB_CONTAINER);
+    assertTrue(c.path("Config").path("User").asText().startsWith("999"), "user: " + c.path("Config").path("User"));
+    JsonNode host = c.path("HostConfig");
+    assertTrue(host.path("ReadonlyRootfs").asBoolean(), "read-only root filesystem");
+    assertTrue(host.path("CapAdd").isEmpty(), "no capability added: " + host.path("CapAdd"));
+    assertTrue(host.path("SecurityOpt").toString().contains("no-new-privileges"), "no-new-privileges: " + host.path("SecurityOpt"));
+    Map<String, JsonNode> mounts = new HashMap<>();
+    c.path("Mounts").forEach(m -> mounts.put(m.path("Destination").asText(), m));
+    JsonNode data = mounts.get("/var/lib/postgresql/data");
+    assertNotNull(data, "data volume mounted: " + c.path("Mounts"));
+    assertEquals(DATA_VOLUME, data.path("Name").asText(), "the PVC's claimName is the podman volume");
+    assertTrue(data.path("RW").asBoolean(), "data writable");
+    JsonNode published = c.path("NetworkSettings").path("Ports").path("5432/tcp");
+    assertTrue(published.isMissingNode() || published.isNull() || published.isEmpty(),
+        "the database is not published on the host: " + published);
+    String status = K8sManifests.output("podman", "exec", DB_CONTAINER, "cat", "/proc/1/status");
+    List<String> words = List.of(status.trim().split("\\s+"));
+    assertEquals("999", K8sManifests.statusValue(words, "Uid:"), "postgres runs as uid 999");
+    assertEquals("0000000000000000", K8sManifests.statusValue(words, "CapEff:"), "no effective capability");
+    assertEquals("0000000000000000", K8sManifests.statusValue(words, "CapBnd:"), "capability bounding set empty (drop ALL)");
+  }
+
+  /**
+   * A rollout: the task-api pod replaced (removed and played again), the database pod and its volume kept;
+   * the tasks created before are served by the new pod.
+   */
+  @Test
+  @Order(7)
+  void tasksSurviveReplacingTheServicePod() throws Exception {
+    Map<String, String> created = new TreeMap<>();
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> res = post("/tasks", "{\"title\":\"survive " + i + "\",\"priority\":" + (i + 1) + "}");
+      assertEquals(201, res.statusCode(), res.body());
+      created.put(json.readTree(res.body()).path("id").asText(), "survive " + i);
+    }
+    String dbBefore = inspect(DB_CONTAINER).path("Id").asText();
+    String apiBefore = inspect().path("Id").asText();
+
+    K8sManifests.run(ENV, "src/scripts/podman-deploy.sh", "replace-api");
+
+    assertEquals(dbBefore, inspect(DB_CONTAINER).path("Id").asText(), "the database container was kept");
+    assertFalse(apiBefore.equals(inspect().path("Id").asText()), "the service container was replaced");
+    for (Map.Entry<String, String> task : created.entrySet()) {
+      HttpResponse<String> res = get("/tasks/" + task.getKey());
+      assertEquals(200, res.statusCode(), "task " + task.getKey() + " after the pod was replaced: " + res.body());
+      assertEquals(task.getValue(), json.readTree(res.body()).path("title").asText());
+    }
+    HttpResponse<String> ready = get("/health/ready");
+    assertEquals(200, ready.statusCode(), ready.body());
+  }
+
+  @Test
+  @Order(8)
+  void downLeavesNoPodContainerVolumeOrSecret() {
     K8sManifests.run(ENV, "src/scripts/podman-deploy.sh", "down");
-    assertFalse(K8sManifests.commandWorks("podman", "pod", "exists", POD), "pod removed");
+    for (String pod : List.of(POD, DB_POD)) {
+      assertFalse(K8sManifests.commandWorks("podman", "pod", "exists", pod), "pod " + pod + " removed");
+    }
+    for (String container : List.of(CONTAINER, DB_CONTAINER)) {
+      assertFalse(K8sManifests.commandWorks("podman", "container", "exists", container), "container " + container + " removed");
+    }
     assertFalse(K8sManifests.commandWorks("podman", "volume", "exists", VOLUME), "models volume removed");
-    assertFalse(K8sManifests.commandWorks("podman", "volume", "exists", "task-api-tmp"), "emptyDir volume removed");
-    assertFalse(K8sManifests.commandWorks("podman", "container", "exists", CONTAINER), "container removed");
+    assertFalse(K8sManifests.commandWorks("podman", "volume", "exists", DATA_VOLUME), "database volume removed");
+    for (String v : EMPTY_DIRS) {
+      assertFalse(K8sManifests.commandWorks("podman", "volume", "exists", v), "emptyDir volume " + v + " removed");
+    }
+    String secrets = K8sManifests.run(Map.of(), "podman", "secret", "ls", "--format", "{{.Name}}");
+    assertFalse(secrets.contains("task-api"), "no podman secret left: " + secrets);
   }
 }
