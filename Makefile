@@ -54,7 +54,7 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: build
-build: ## Compile and package the service (target/task-api-<version>.jar + target/lib/). JDK 17+.
+build: ## Compile and package the service (target/task-api-<version>.jar + target/lib/ + target/sbom/). JDK 17+.
 	$(call require,$(MVN),install Maven (apt-get install maven))
 	$(call require_jdk,17,make build)
 	$(MVN) $(MVN_FLAGS) -q -DskipTests package

@@ -66,6 +66,18 @@ images-load: images ## Load every built image into ENGINE.
 	$(require_engine)
 	for t in target/jib/task-api-*.tar; do src/scripts/lib.sh load $$t; done
 
+.PHONY: sbom
+sbom: build ## Build the application's SBOM and print where the bills of materials are (in target/ and in each image).
+	@echo "application SBOM (CycloneDX 1.6 JSON, the runtime classpath; written with the jar by mvn package):"
+	@echo "  target/sbom/task-api.cdx.json ($$(grep -c '"purl" :' target/sbom/task-api.cdx.json) purls)"
+	@echo "in every image (its own layer, the last):"
+	@echo "  /usr/share/sbom/task-api.cdx.json        the application (the same file)"
+	@echo "  /var/lib/dpkg/status.d/<package>         the operating system's Debian packages (from the base)"
+	@echo "in slim and slim-aot also:"
+	@echo "  /usr/share/sbom/java-runtime.cdx.json    the jlink runtime: vendor, version, modules$$( \
+	  f=target/jlink/root/usr/share/sbom/java-runtime.cdx.json; [ -f $$f ] && echo " ($$f)")"
+	@echo "distroless: its Java is the Debian package openjdk-17-jre-headless (/var/lib/dpkg/status.d/)"
+
 .PHONY: jdeps
 jdeps: build ## Print the modules jdeps finds (a starting point: JLINK_MODULES is what the tests prove). JDK 25.
 	$(require_jdk25)
