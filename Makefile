@@ -19,6 +19,22 @@ export ENGINE
 # The engine in use, empty when there is none (for the targets that need one or adapt to it).
 CONTAINER_ENGINE := $(filter-out none,$(ENGINE))
 
+# The JDK, found the ordinary way: JAVA_HOME (Maven runs on it too), else the JDK of the `java` on PATH. One JDK 25
+# does everything; building, the unit tests and `make run` need only Java 17+ (the jar is built for Java 17), while
+# jlink and the AOT cache, hence every image target and `make test` wherever a container engine makes it build the
+# images, need JDK 25 (mk/images.mk).
+ifeq ($(strip $(JAVA_HOME)),)
+JAVA_HOME := $(shell j=$$(command -v java) && dirname "$$(dirname "$$(readlink -f "$$j")")")
+endif
+export JAVA_HOME
+
+# $(call require_jdk,MAJOR,WHAT[,VAR]): the JDK in VAR (default JAVA_HOME) is Java MAJOR or newer, or a one-line
+# error naming what to install.
+define require_jdk
+	@v=$$( { "$($(or $(3),JAVA_HOME))/bin/java" -version 2>&1 || true; } | sed -n '1s/^[^"]*"\([0-9]*\).*/\1/p'); \
+	  [ "$${v:-0}" -ge $(1) ] 2>/dev/null || { echo "error: $(2) needs JDK $(1) or newer, but $(or $(3),JAVA_HOME)=$(or $($(or $(3),JAVA_HOME)),(unset)) has $${v:+Java }$${v:-no java}: install a JDK $(1) (e.g. Temurin $(1), https://adoptium.net) and set JAVA_HOME to it" >&2; exit 1; }
+endef
+
 define require
 	@command -v $(1) >/dev/null 2>&1 || { echo "error: '$(1)' not found: $(2)" >&2; exit 1; }
 endef
@@ -38,22 +54,25 @@ help: ## Show this help.
 ##@ Development
 
 .PHONY: build
-build: ## Compile and package the service (target/task-api-<version>.jar + target/lib/).
+build: ## Compile and package the service (target/task-api-<version>.jar + target/lib/ + target/sbom/). JDK 17+.
 	$(call require,$(MVN),install Maven (apt-get install maven))
+	$(call require_jdk,17,make build)
 	$(MVN) $(MVN_FLAGS) -q -DskipTests package
 
 .PHONY: run
-run: build ## Run the service on :8080 with the in-memory store (env: PORT, HOST, MODELS_DIR, ...).
-	java -jar target/task-api-$(VERSION).jar
+run: build ## Run the service on :8080 with the in-memory store (env: PORT, HOST, MODELS_DIR, ...). JDK 17+.
+	"$(JAVA_HOME)/bin/java" -jar target/task-api-$(VERSION).jar
 
 .PHONY: unit-test
-unit-test: ## Run the unit tests only (mvn test: no container engine, cluster or kubectl needed).
+unit-test: ## Run the unit tests only (mvn test: no container engine, cluster or kubectl needed). JDK 17+.
 	$(call require,$(MVN),install Maven (apt-get install maven))
+	$(call require_jdk,17,make unit-test)
 	$(MVN) $(MVN_FLAGS) test
 
 .PHONY: test
-test: ## Run every test this machine can run: unit tests, then the *IT integration tests (engine, kubectl) with mvn verify.
+test: ## Run every test this machine can run: unit tests, then the *IT integration tests (engine, kubectl) with mvn verify. JDK 25 (17+ without a container engine).
 	$(call require,$(MVN),install Maven (apt-get install maven))
+	$(call require_jdk,17,make test)
 	$(MVN) $(MVN_FLAGS) verify
 
 .PHONY: bench

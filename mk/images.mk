@@ -13,8 +13,9 @@
 BASES ?= auto
 UPSTREAM_BASE_SLIM ?= gcr.io/distroless/base-nossl-debian12:nonroot
 UPSTREAM_BASE_JAVA ?= gcr.io/distroless/java21-debian12:nonroot
-# A Linux x86-64 JDK 25 to jlink the slim runtime from (25 for the AOT cache).
-JLINK_JDK ?= /usr/lib/jvm/temurin-25-jdk-amd64
+# The JDK the slim runtime is linked from: the build's own (JAVA_HOME, see the Makefile), which must be a Linux x86-64
+# JDK 25 (the AOT cache needs 25). JLINK_JDK=/path overrides it for jlink alone.
+JLINK_JDK ?= $(JAVA_HOME)
 # The slim runtime's modules: pom.xml's image.jlink.modules, proven by the container tests
 # (src/test/java/dev/taskapi/container/); Dockerfile.v4-jlink reads the same property.
 JLINK_MODULES ?= $(shell src/scripts/lib.sh jlink-modules)
@@ -31,21 +32,27 @@ export BASES UPSTREAM_BASE_SLIM UPSTREAM_BASE_JAVA JLINK_JDK JLINK_MODULES MODEL
 TEST_PREREQS := $(if $(CONTAINER_ENGINE),images images-repro)
 test: $(TEST_PREREQS)
 
+# Every target that links the runtime (or runs its jdeps) checks that JDK first: one line naming what to install.
+require_jdk25 = $(call require_jdk,25,make $@ (jlink and the AOT cache),JLINK_JDK)
+
 .PHONY: bases
 bases: ## Build the registry-free Debian bookworm bases (target/bases/*.tar; cached).
 	src/scripts/bases.sh --out target/bases base-nossl java17
 
 .PHONY: image
-image: ## Build the slim image (jlink runtime): target/jib/task-api-slim.tar (BASES=auto|upstream|debian).
+image: ## Build the slim image (jlink runtime): target/jib/task-api-slim.tar (BASES=auto|upstream|debian). JDK 25.
+	$(require_jdk25)
 	src/scripts/build-images.sh slim
 
 .PHONY: images
-images: ## Build every image: slim, slim-aot (AOT cache, needs ENGINE) and distroless.
+images: ## Build every image: slim, slim-aot (AOT cache, needs ENGINE) and distroless. JDK 25.
+	$(require_jdk25)
 	src/scripts/build-images.sh slim distroless $(if $(CONTAINER_ENGINE),slim-aot,)
 	$(if $(CONTAINER_ENGINE),,@echo "images: no container engine: slim-aot (trained in a container) not built")
 
 .PHONY: images-repro
 images-repro: images ## Build the images a second time from scratch into target/repro/ (the tests compare digests).
+	$(require_jdk25)
 	rm -rf target/repro
 	JIB_GOAL=buildTar src/scripts/build-images.sh --out target/repro slim distroless
 
@@ -59,8 +66,21 @@ images-load: images ## Load every built image into ENGINE.
 	$(require_engine)
 	for t in target/jib/task-api-*.tar; do src/scripts/lib.sh load $$t; done
 
+.PHONY: sbom
+sbom: build ## Build the application's SBOM and print where the bills of materials are (in target/ and in each image).
+	@echo "application SBOM (CycloneDX 1.6 JSON, the runtime classpath; written with the jar by mvn package):"
+	@echo "  target/sbom/task-api.cdx.json ($$(grep -c '"purl" :' target/sbom/task-api.cdx.json) purls)"
+	@echo "in every image (its own layer, the last):"
+	@echo "  /usr/share/sbom/task-api.cdx.json        the application (the same file)"
+	@echo "  /var/lib/dpkg/status.d/<package>         the operating system's Debian packages (from the base)"
+	@echo "in slim and slim-aot also:"
+	@echo "  /usr/share/sbom/java-runtime.cdx.json    the jlink runtime: vendor, version, modules$$( \
+	  f=target/jlink/root/usr/share/sbom/java-runtime.cdx.json; [ -f $$f ] && echo " ($$f)")"
+	@echo "distroless: its Java is the Debian package openjdk-17-jre-headless (/var/lib/dpkg/status.d/)"
+
 .PHONY: jdeps
-jdeps: build ## Print the modules jdeps finds (a starting point: JLINK_MODULES is what the tests prove).
+jdeps: build ## Print the modules jdeps finds (a starting point: JLINK_MODULES is what the tests prove). JDK 25.
+	$(require_jdk25)
 	$(JLINK_JDK)/bin/jdeps --print-module-deps --ignore-missing-deps --multi-release 17 \
 	  --class-path 'target/lib/*' target/task-api-$(VERSION).jar
 

@@ -4,7 +4,8 @@
 #   slim-aot    OUT/jib/task-api-slim-aot.tar    slim + the Java 25 AOT cache trained in it (needs ENGINE)
 #   distroless  OUT/jib/task-api-distroless.tar  conventional Jib image on a distroless Java base
 # Usage: build-images.sh [--out OUT] VARIANT...     (OUT defaults to target; the jar is always target's)
-# env: BASES=auto|upstream|debian, UPSTREAM_BASE_SLIM, UPSTREAM_BASE_JAVA, JLINK_JDK,
+# env: JAVA_HOME (a Linux x86-64 JDK 25: jlink-runtime.sh; JLINK_JDK overrides it for jlink alone),
+#      BASES=auto|upstream|debian, UPSTREAM_BASE_SLIM, UPSTREAM_BASE_JAVA,
 #      JLINK_MODULES (default: pom.xml's image.jlink.modules), ENGINE (lib.sh),
 #      IMG_REPO, MVN, MVN_FLAGS, MODELS (models mounted during the AOT training run),
 #      JIB_GOAL=buildTar (default: tars) | dockerBuild (into the Docker/podman socket) | build (push to IMG_REPO)
