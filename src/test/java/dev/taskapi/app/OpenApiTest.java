@@ -13,45 +13,43 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
+import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The OpenAPI document and the router describe the same operations, no more and no fewer. */
+@ExtendWith(VertxExtension.class)
 class OpenApiTest {
   private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "patch", "delete", "head", "options");
   @TempDir Path models;
 
   @Test
-  void everyRouteIsDocumentedAndEveryDocumentedOperationIsRouted() {
-    Vertx vertx = Vertx.vertx();
-    try {
-      Routes.Deps deps = new Routes.Deps(new InMemoryTaskStore(10, 1 << 20),
-          new ModelRegistry(vertx, new ModelScanner(models, false), Duration.ofSeconds(1)), new Lifecycle(), null);
-      Set<String> routed = new TreeSet<>();
-      for (Route route : Routes.create(vertx, deps).getRoutes()) {
-        if (route.getPath() != null && route.methods() != null) {
-          for (HttpMethod method : route.methods()) {
-            routed.add(method.name() + " " + route.getPath().replaceAll(":([a-z]+)", "{$1}"));
-          }
+  void everyRouteIsDocumentedAndEveryDocumentedOperationIsRouted(Vertx vertx) {
+    Routes.Deps deps = new Routes.Deps(new InMemoryTaskStore(10, 1 << 20),
+        new ModelRegistry(vertx, new ModelScanner(models, false), Duration.ofSeconds(1)), new Lifecycle(), null);
+    Set<String> routed = new TreeSet<>();
+    for (Route route : Routes.create(vertx, deps).getRoutes()) {
+      if (route.getPath() != null && route.methods() != null) {
+        for (HttpMethod method : route.methods()) {
+          routed.add(method.name() + " " + route.getPath().replaceAll(":([a-z]+)", "{$1}"));
         }
       }
-      Set<String> documented = new TreeSet<>();
-      JsonObject paths = new JsonObject(OpenApi.document()).getJsonObject("paths");
-      for (String path : paths.fieldNames()) {
-        for (String key : paths.getJsonObject(path).fieldNames()) {
-          if (HTTP_METHODS.contains(key)) {
-            documented.add(key.toUpperCase() + " " + path);
-          }
-        }
-      }
-      assertEquals(documented, routed);
-    } finally {
-      vertx.close().await();
     }
+    Set<String> documented = new TreeSet<>();
+    JsonObject paths = new JsonObject(OpenApi.document()).getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      for (String key : paths.getJsonObject(path).fieldNames()) {
+        if (HTTP_METHODS.contains(key)) {
+          documented.add(key.toUpperCase() + " " + path);
+        }
+      }
+    }
+    assertEquals(documented, routed);
   }
 
   @Test

@@ -8,30 +8,28 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+/** Vert.x comes from the vertx-junit5 extension, which closes it after each test. */
+@ExtendWith(VertxExtension.class)
 class AccessLogTest {
   private final ByteArrayOutputStream errors = new ByteArrayOutputStream();
   private Vertx vertx;
   private WebClient client;
 
   @BeforeEach
-  void startVertx() {
-    vertx = Vertx.vertx();
+  void client(Vertx vertx) {
+    this.vertx = vertx;
     client = WebClient.create(vertx);
-  }
-
-  @AfterEach
-  void closeVertx() {
-    vertx.close().await();
   }
 
   private int serve(AccessLog log) {

@@ -8,7 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxTestContext;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -53,17 +53,15 @@ class TaskInputRejectionTest extends ServiceTest {
 
   @ParameterizedTest
   @MethodSource("invalidBodies")
-  void invalidFieldReturns422NamingFieldAndRule(String body, String field, String rule, VertxTestContext ctx) {
-    postRaw("application/json", body).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-      assertEquals(422, r.statusCode(), r.bodyAsString());
-      assertEquals("application/problem+json", r.getHeader("Content-Type"));
-      JsonObject problem = r.bodyAsJsonObject();
-      assertEquals(422, problem.getInteger("status"));
-      assertTrue(problem.getString("detail").startsWith(field + ": "), problem.getString("detail"));
-      assertTrue(problem.getString("detail").contains(rule), problem.getString("detail"));
-      assertEquals(field, problem.getJsonArray("errors").getJsonObject(0).getString("field"));
-      ctx.completeNow();
-    })));
+  void invalidFieldReturns422NamingFieldAndRule(String body, String field, String rule) {
+    var r = postRaw("application/json", body).await();
+    assertEquals(422, r.statusCode(), r.bodyAsString());
+    assertEquals("application/problem+json", r.getHeader("Content-Type"));
+    JsonObject problem = r.bodyAsJsonObject();
+    assertEquals(422, problem.getInteger("status"));
+    assertTrue(problem.getString("detail").startsWith(field + ": "), problem.getString("detail"));
+    assertTrue(problem.getString("detail").contains(rule), problem.getString("detail"));
+    assertEquals(field, problem.getJsonArray("errors").getJsonObject(0).getString("field"));
   }
 
   static Stream<Arguments> unreadableBodies() {
@@ -82,80 +80,55 @@ class TaskInputRejectionTest extends ServiceTest {
 
   @ParameterizedTest
   @MethodSource("unreadableBodies")
-  void unreadableBodyReturns400(String body, String reason, VertxTestContext ctx) {
-    postRaw("application/json", body).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-      assertEquals(400, r.statusCode(), r.bodyAsString());
-      assertTrue(r.bodyAsJsonObject().getString("detail").contains(reason), r.bodyAsString());
-      ctx.completeNow();
-    })));
+  void unreadableBodyReturns400(String body, String reason) {
+    var r = postRaw("application/json", body).await();
+    assertEquals(400, r.statusCode(), r.bodyAsString());
+    assertTrue(r.bodyAsJsonObject().getString("detail").contains(reason), r.bodyAsString());
   }
 
   @Test
-  void nonJsonContentTypeReturns415(VertxTestContext ctx) {
-    Future.all(postRaw("text/plain", "{\"title\":\"t\"}"), postRaw(null, "{\"title\":\"t\"}"),
-            postRaw("application/x-www-form-urlencoded", "title=t"))
-        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
-          for (int i = 0; i < 3; i++) {
-            HttpResponse<Buffer> r = all.resultAt(i);
-            assertEquals(415, r.statusCode());
-            assertTrue(r.bodyAsJsonObject().getString("detail").contains("application/json"));
-          }
-          ctx.completeNow();
-        })));
+  void nonJsonContentTypeReturns415() {
+    for (var r : List.of(postRaw("text/plain", "{\"title\":\"t\"}").await(), postRaw(null, "{\"title\":\"t\"}").await(),
+        postRaw("application/x-www-form-urlencoded", "title=t").await())) {
+      assertEquals(415, r.statusCode());
+      assertTrue(r.bodyAsJsonObject().getString("detail").contains("application/json"));
+    }
   }
 
   @Test
-  void jsonWithCharsetIsAccepted(VertxTestContext ctx) {
-    postRaw("application/json; charset=utf-8", "{\"title\":\"t\"}").onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-      assertEquals(201, r.statusCode());
-      ctx.completeNow();
-    })));
+  void jsonWithCharsetIsAccepted() {
+    assertEquals(201, postRaw("application/json; charset=utf-8", "{\"title\":\"t\"}").await().statusCode());
   }
 
   @Test
-  void bodyOver64KiBReturns413(VertxTestContext ctx) {
+  void bodyOver64KiBReturns413() {
     String huge = "{\"title\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}";
-    postRaw("application/json", huge).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-      assertEquals(413, r.statusCode());
-      assertTrue(r.bodyAsJsonObject().getString("detail").contains("64 KiB"));
-      ctx.completeNow();
-    })));
+    var r = postRaw("application/json", huge).await();
+    assertEquals(413, r.statusCode());
+    assertTrue(r.bodyAsJsonObject().getString("detail").contains("64 KiB"));
   }
 
   @Test
-  void fullStoreReturns507AndKeepsEveryTask(VertxTestContext ctx) {
+  void fullStoreReturns507AndKeepsEveryTask() {
     JsonObject body = new JsonObject().put("title", "t");
-    service.post("/tasks", body)
-        .compose(a -> service.post("/tasks", body))
-        .compose(b -> service.post("/tasks", body))
-        .compose(c -> service.post("/tasks", body))
-        .compose(full -> {
-          ctx.verify(() -> {
-            assertEquals(507, full.statusCode());
-            assertTrue(full.bodyAsJsonObject().getString("detail").contains("MAX_TASKS"));
-          });
-          return service.get("/tasks");
-        })
-        .onComplete(ctx.succeeding(list -> ctx.verify(() -> {
-          assertEquals(3, list.bodyAsJsonArray().size());
-          ctx.completeNow();
-        })));
+    for (int i = 0; i < 3; i++) {
+      assertEquals(201, service.post("/tasks", body).await().statusCode());
+    }
+    var full = service.post("/tasks", body).await();
+    assertEquals(507, full.statusCode());
+    assertTrue(full.bodyAsJsonObject().getString("detail").contains("MAX_TASKS"));
+    assertEquals(3, service.get("/tasks").await().bodyAsJsonArray().size());
   }
 
   @Test
-  void afterEveryKindOfBadInputNothingIsCreatedAndTheServiceStaysReady(VertxTestContext ctx) {
-    Stream<Future<HttpResponse<Buffer>>> bad = Stream.concat(
+  void afterEveryKindOfBadInputNothingIsCreatedAndTheServiceStaysReady() {
+    List<Future<HttpResponse<Buffer>>> bad = Stream.concat(
         invalidBodies().map(a -> postRaw("application/json", (String) a.get()[0])),
-        unreadableBodies().map(a -> postRaw("application/json", (String) a.get()[0])));
-    Future.all(bad.toList())
-        .compose(all -> Future.all(service.get("/tasks"), service.get("/health/ready")))
-        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
-          HttpResponse<Buffer> list = all.resultAt(0);
-          HttpResponse<Buffer> ready = all.resultAt(1);
-          assertEquals("0", list.getHeader("X-Total-Count"));
-          assertEquals(200, ready.statusCode());
-          ctx.completeNow();
-        })));
+        unreadableBodies().map(a -> postRaw("application/json", (String) a.get()[0]))).toList();
+    Future.all(bad).await();
+
+    assertEquals("0", service.get("/tasks").await().getHeader("X-Total-Count"));
+    assertEquals(200, service.get("/health/ready").await().statusCode());
   }
 
   private Future<HttpResponse<Buffer>> postRaw(String contentType, String body) {

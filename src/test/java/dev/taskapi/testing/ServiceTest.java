@@ -1,18 +1,12 @@
 package dev.taskapi.testing;
 
-import dev.taskapi.config.AppConfig;
-import dev.taskapi.testing.TestConfig;
-import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A fresh service on a free port before each test, stopped after it; {@link #environment} adjusts its config. */
-@ExtendWith(VertxExtension.class)
 public abstract class ServiceTest {
   @TempDir protected Path models;
   protected RunningService service;
@@ -22,15 +16,12 @@ public abstract class ServiceTest {
   }
 
   @BeforeEach
-  void startService(VertxTestContext ctx) {
-    RunningService.start(TestConfig.of(models, environment())).onComplete(ctx.succeeding(s -> {
-      service = s;
-      ctx.completeNow();
-    }));
+  void startService() {
+    service = RunningService.start(TestConfig.of(models, environment())).await();
   }
 
   @AfterEach
-  void stopService(VertxTestContext ctx) {
-    service.stop().onComplete(ctx.succeedingThenComplete());
+  void stopService() {
+    service.stop().await();
   }
 }
