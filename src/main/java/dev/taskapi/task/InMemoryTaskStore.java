@@ -43,20 +43,23 @@ public final class InMemoryTaskStore implements TaskStore {
     this.clock = clock;
   }
 
+  /**
+   * A create refused for the memory budget has used its id: ids are unique and never reused, not gapless (a
+   * database sequence behaves the same way). Rendering the task once, with its id, is what the budget needs.
+   */
   @Override
   public Future<Task> create(NewTask task) {
-    String createdAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS).format(TIMESTAMP);
-    Task draft = new Task(0, task.title(), task.description(), task.priority(), createdAt, false);
     if (count.incrementAndGet() > maxTasks) {
       count.decrementAndGet();
       return Future.failedFuture(new StoreFullException("the task store is full (" + maxTasks
           + " tasks, MAX_TASKS); delete tasks to make room"));
     }
-    if (!reserve(draft.estimatedBytes())) {
+    String createdAt = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS).format(TIMESTAMP);
+    Task created = new Task(lastId.incrementAndGet(), task.title(), task.description(), task.priority(), createdAt, false);
+    if (!reserve(created.estimatedBytes())) {
       count.decrementAndGet();
       return Future.failedFuture(outOfMemoryBudget());
     }
-    Task created = new Task(lastId.incrementAndGet(), task.title(), task.description(), task.priority(), createdAt, false);
     tasks.put(created.number(), created);
     return Future.succeededFuture(created);
   }
