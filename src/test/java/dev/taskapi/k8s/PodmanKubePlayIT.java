@@ -173,15 +173,9 @@ class PodmanKubePlayIT {
   @Order(4)
   void thePodRunsAsTheManifestsSay() throws Exception {
     JsonNode c = inspect();
-    assertTrue(c.path("Config").path("User").asText().startsWith("65532"), "user: " + c.path("Config").path("User"));
-    JsonNode host = c.path("HostConfig");
-    assertTrue(host.path("ReadonlyRootfs").asBoolean(), "read-only root filesystem");
-    assertTrue(host.path("CapAdd").isEmpty(), "no capability added: " + host.path("CapAdd"));
-    assertTrue(host.path("SecurityOpt").toString().contains("no-new-privileges"), "no-new-privileges: " + host.path("SecurityOpt"));
-    assertEquals(128L * 1024 * 1024, host.path("Memory").asLong(), "memory limit from the manifest");
+    Map<String, JsonNode> mounts = assertHardened(c, "65532");
+    assertEquals(128L * 1024 * 1024, c.path("HostConfig").path("Memory").asLong(), "memory limit from the manifest");
 
-    Map<String, JsonNode> mounts = new HashMap<>();
-    c.path("Mounts").forEach(m -> mounts.put(m.path("Destination").asText(), m));
     JsonNode models = mounts.get("/app/models");
     assertNotNull(models, "models mounted at MODELS_DIR: " + c.path("Mounts"));
     assertEquals(VOLUME, models.path("Name").asText(), "the PVC's claimName is the podman volume");
@@ -212,6 +206,18 @@ class PodmanKubePlayIT {
     assertTrue(K8sManifests.mountOptions(mounts, "/tmp").contains("rw"), "/tmp writable");
   }
 
+  /** The container runs as {@code uid}, read-only, with no capability added and no privilege escalation; its mounts by path. */
+  private static Map<String, JsonNode> assertHardened(JsonNode container, String uid) {
+    assertTrue(container.path("Config").path("User").asText().startsWith(uid), "user: " + container.path("Config").path("User"));
+    JsonNode host = container.path("HostConfig");
+    assertTrue(host.path("ReadonlyRootfs").asBoolean(), "read-only root filesystem");
+    assertTrue(host.path("CapAdd").isEmpty(), "no capability added: " + host.path("CapAdd"));
+    assertTrue(host.path("SecurityOpt").toString().contains("no-new-privileges"), "no-new-privileges: " + host.path("SecurityOpt"));
+    Map<String, JsonNode> mounts = new HashMap<>();
+    container.path("Mounts").forEach(m -> mounts.put(m.path("Destination").asText(), m));
+    return mounts;
+  }
+
   static String exec(List<String> command) {
     List<String> full = new java.util.ArrayList<>(List.of("podman", "exec", CONTAINER));
     full.addAll(command);
@@ -223,13 +229,7 @@ class PodmanKubePlayIT {
   @Order(6)
   void theDatabasePodRunsAsTheManifestsSay() throws Exception {
     JsonNode c = inspect(DB_CONTAINER);
-    assertTrue(c.path("Config").path("User").asText().startsWith("999"), "user: " + c.path("Config").path("User"));
-    JsonNode host = c.path("HostConfig");
-    assertTrue(host.path("ReadonlyRootfs").asBoolean(), "read-only root filesystem");
-    assertTrue(host.path("CapAdd").isEmpty(), "no capability added: " + host.path("CapAdd"));
-    assertTrue(host.path("SecurityOpt").toString().contains("no-new-privileges"), "no-new-privileges: " + host.path("SecurityOpt"));
-    Map<String, JsonNode> mounts = new HashMap<>();
-    c.path("Mounts").forEach(m -> mounts.put(m.path("Destination").asText(), m));
+    Map<String, JsonNode> mounts = assertHardened(c, "999");
     JsonNode data = mounts.get("/var/lib/postgresql/data");
     assertNotNull(data, "data volume mounted: " + c.path("Mounts"));
     assertEquals(DATA_VOLUME, data.path("Name").asText(), "the PVC's claimName is the podman volume");
