@@ -21,7 +21,7 @@ KIND = KIND_EXPERIMENTAL_PROVIDER=$(notdir $(CONTAINER_ENGINE)) kind
 k8s-render: ## Render every kustomize overlay into target/k8s/<overlay>.yaml (what the manifest tests check).
 	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
 	@mkdir -p target/k8s
-	@for o in base overlays/kind-memory overlays/kind overlays/podman; do \
+	@for o in base overlays/kind-memory overlays/kind overlays/podman overlays/production; do \
 	  out=target/k8s/$$(basename $$o).yaml; kubectl kustomize k8s/$$o >$$out; echo "k8s/$$o -> $$out"; done
 
 .PHONY: k8s-image
