@@ -30,18 +30,11 @@ k8s-image: ## Build the slim image tar the deployments run (target/jib/task-api-
 	@[ -f $(K8S_IMAGE_TAR) ] || { echo "error: $(K8S_IMAGE_GOAL) did not write $(K8S_IMAGE_TAR)" >&2; exit 1; }
 
 .PHONY: kind-up
-kind-up: ## Create the kind cluster from k8s/kind/cluster.yaml (models/ mounted into the node) unless it exists.
+kind-up: ## Create the kind cluster from k8s/kind/cluster.yaml (models/ mounted into the node), or check that the existing one mounts this models/; models/ must be readable by uid 65532.
 	$(call require,kind,install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation)
 	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
 	$(require_engine)
-	@if $(KIND) get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)'; then \
-	  echo "kind cluster $(KIND_CLUSTER) exists"; \
-	else \
-	  mkdir -p target/k8s; \
-	  sed 's#hostPath: \./models$$#hostPath: $(CURDIR)/models#' k8s/kind/cluster.yaml >target/k8s/kind-cluster.yaml; \
-	  grep -q 'hostPath: $(CURDIR)/models$$' target/k8s/kind-cluster.yaml || { echo "error: k8s/kind/cluster.yaml has no 'hostPath: ./models'" >&2; exit 1; }; \
-	  $(KIND) create cluster --name $(KIND_CLUSTER) --config target/k8s/kind-cluster.yaml --wait 120s; \
-	fi
+	KUBE_CONTEXT=$(KUBE_CONTEXT) src/scripts/kind.sh up $(KIND_CLUSTER) models
 
 .PHONY: kind-load
 kind-load: kind-up k8s-image ## Load the slim image tar into the kind node (kind load image-archive).
@@ -51,18 +44,8 @@ kind-load: kind-up k8s-image ## Load the slim image tar into the kind node (kind
 	$(KIND) load image-archive $(K8S_IMAGE_TAR) --name $(KIND_CLUSTER)
 
 .PHONY: kind-deploy
-kind-deploy: kind-load ## Build, load and deploy to kind (k8s/overlays/kind: PostgreSQL; KIND_OVERLAY=kind-memory: one pod), wait for the rollouts. Idempotent.
-	$(KUBECTL_KIND) apply -k k8s/overlays/$(KIND_OVERLAY)
-	@# Same tag, new bits: stamp the pod template with the archive's digest, so a rebuilt image rolls
-	@# out and an unchanged one does not (Jib builds are reproducible: same inputs, same digest).
-	@sum=$$(sha256sum $(K8S_IMAGE_TAR) | cut -d" " -f1); \
-	  $(KUBECTL_KIND) patch deployment task-api --type merge \
-	    -p "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"task-api.dev/image-archive-sha256\":\"$$sum\"}}}}}"
-	@# The database first (task-api's readiness stays DOWN until it answers); the kind node pulls its image.
-	@if kubectl kustomize k8s/overlays/$(KIND_OVERLAY) | grep -q '^kind: StatefulSet$$'; then \
-	  $(KUBECTL_KIND) rollout status statefulset/task-api-postgres --timeout=$(ROLLOUT_TIMEOUT); fi
-	$(KUBECTL_KIND) rollout status deployment/task-api --timeout=$(ROLLOUT_TIMEOUT)
-	$(KUBECTL_KIND) wait --for=jsonpath='{.status.phase}'=Bound pvc/task-api-models --timeout=60s
+kind-deploy: kind-load ## Build, load and deploy to kind (k8s/overlays/kind: PostgreSQL; KIND_OVERLAY=kind-memory: one pod) in one apply, wait for the claim and the rollouts. Idempotent.
+	KUBE_CONTEXT=$(KUBE_CONTEXT) ROLLOUT_TIMEOUT=$(ROLLOUT_TIMEOUT) src/scripts/kind.sh deploy $(KIND_OVERLAY) $(K8S_IMAGE_TAR)
 	@echo "deployed k8s/overlays/$(KIND_OVERLAY). Reach the service:"
 	@echo "  $(KUBECTL_KIND) port-forward svc/task-api $(PORT_FORWARD_PORT):80   # in one terminal (or: make port-forward)"
 	@echo "  curl -s localhost:$(PORT_FORWARD_PORT)/health/ready; curl -s localhost:$(PORT_FORWARD_PORT)/tasks   # in another"
@@ -73,9 +56,12 @@ port-forward: ## Forward localhost:8080 (PORT_FORWARD_PORT) to svc/task-api port
 	$(KUBECTL_KIND) port-forward svc/task-api $(PORT_FORWARD_PORT):80
 
 .PHONY: kind-test
-kind-test: kind-load ## Run the fabric8 deployment test (integration test, JUnit tag kind) against the kind cluster, in its own namespace.
+kind-test: kind-load ## Run the fabric8 deployment test (KindDeploymentIT) against the kind cluster, in its own namespace: fails, never skips, without the cluster.
 	$(call require,$(MVN),install Maven (apt-get install maven))
-	$(MVN) $(MVN_FLAGS) verify -Dtest.groups=kind -Dtest.excludedGroups= -Dkube.context=$(KUBE_CONTEXT)
+	@rm -f target/failsafe-reports/failsafe-summary.xml
+	$(MVN) $(MVN_FLAGS) verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=KindDeploymentIT \
+	  -Dfailsafe.failIfNoSpecifiedTests=true -Dtest.groups=kind -Dtest.excludedGroups= -Dkube.context=$(KUBE_CONTEXT) -Dkind.required=true
+	src/scripts/kind.sh tests-ran target/failsafe-reports/failsafe-summary.xml
 
 .PHONY: kind-down
 kind-down: ## Delete the kind cluster.

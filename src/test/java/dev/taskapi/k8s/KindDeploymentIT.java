@@ -20,18 +20,18 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +45,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The kind overlay deployed to the cluster of the current kube context ({@code -Dkube.context=...} picks
- * another; {@code make kind-test} passes kind-task-api), in a namespace of its own, then checked through a
- * fabric8 port-forward and the API server's service proxy, and removed. Tag {@code kind}: not part of
- * {@code make test}; {@code make kind-test} runs it after loading the slim image into kind.
+ * The kind overlay deployed through kube context kind-task-api ({@code -Dkube.context=...} names another; the
+ * test refuses any other cluster, see {@link KubeContextGuard}), in a namespace of its own, then checked
+ * through a loopback port-forward and the API server's service proxy, and removed. Tag {@code kind}: not part
+ * of {@code make test}; {@code make kind-test} runs it after loading the slim image into kind, with
+ * {@code -Dkind.required=true}: without the cluster it fails instead of skipping.
  */
 @Tag("kind")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -59,17 +60,28 @@ class KindDeploymentIT {
 
   static final ObjectMapper json = new ObjectMapper();
   static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static Config config;
   static KubernetesClient client;
   static String namespace;
   static String pvName;
   static LocalPortForward forward;
 
+  /** Prerequisites.require, but a failure whenever the run asked for the cluster (-Dkind.required=true). */
+  static void require(boolean present, String reason) {
+    if (!present && Boolean.getBoolean("kind.required")) {
+      fail("the kind cluster is required (-Dkind.required=true), but " + reason);
+    }
+    Prerequisites.require(present, reason);
+  }
+
   @BeforeAll
   static void deploy() {
-    Prerequisites.require(K8sManifests.commandWorks("kubectl", "version", "--client"),
+    require(K8sManifests.commandWorks("kubectl", "version", "--client"),
         "kubectl is not installed (it renders k8s/overlays/kind: https://kubernetes.io/docs/tasks/tools/)");
-    String context = System.getProperty("kube.context", "");
-    Config config = Config.autoConfigure(context.isBlank() ? null : context);
+    String context = KubeContextGuard.requested();
+    config = Config.autoConfigure(context);
+    Optional<String> refusal = KubeContextGuard.refusal(context, config);
+    require(refusal.isEmpty(), refusal.orElse(null));
     config.setConnectionTimeout(5_000);
     config.setRequestTimeout(30_000);
     config.setRequestRetryBackoffLimit(1);
@@ -83,11 +95,10 @@ class KindDeploymentIT {
       while (root.getCause() != null) {
         root = root.getCause();
       }
-      unreachable = "no Kubernetes cluster reachable through kube context '"
-          + (context.isBlank() ? config.getCurrentContext() == null ? "(none)" : config.getCurrentContext().getName() : context)
-          + "' at " + config.getMasterUrl() + " (" + root + "): create one with make kind-up";
+      unreachable = "no Kubernetes cluster reachable through kube context '" + context + "' at " + config.getMasterUrl()
+          + " (" + root + "): create one with make kind-up";
     }
-    Prerequisites.require(unreachable == null, unreachable);
+    require(unreachable == null, unreachable);
 
     String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
     namespace = "task-api-test-" + suffix;
@@ -121,7 +132,8 @@ class KindDeploymentIT {
     } catch (RuntimeException e) {
       fail("PVC " + K8sManifests.MODELS_CLAIM + " not Bound: " + e.getMessage() + "\n" + diagnostics());
     }
-    forward = client.pods().inNamespace(namespace).withName(readyPod().getMetadata().getName()).portForward(K8sManifests.CONTAINER_PORT);
+    forward = LoopbackPortForward.open(client.pods().inNamespace(namespace).withName(readyPod().getMetadata().getName()),
+        K8sManifests.CONTAINER_PORT);
   }
 
   static void awaitAvailable(String what) {
@@ -273,38 +285,35 @@ class KindDeploymentIT {
   /**
    * A rollout restart while requests keep coming through the Service (the API server's service proxy picks
    * a ready endpoint per request): readiness gating, maxUnavailable 0 and the service's drain must mean not
-   * one failed request, from before the restart until the old pod is gone.
+   * one failed request, from before the restart until the old pod is gone. The requests are what a user
+   * sends (GET /tasks; a draining pod's /health/ready answers 503 by design), each sent once
+   * ({@link StrictPoller}: no client retry hides a 5xx or a reset).
    */
   @Test
   @Order(5)
   void aRolloutRestartKeepsAnswering() throws Exception {
     List<String> before = pods().stream().map(p -> p.getMetadata().getName()).toList();
-    URL proxy = new URL(client.getMasterUrl(),
-        "/api/v1/namespaces/" + namespace + "/services/" + APP + ":http/proxy/health/ready");
-    var api = client.getHttpClient();
-    List<String> failures = new ArrayList<>();
-    int requests = 0;
-    client.apps().deployments().inNamespace(namespace).withName(APP).rolling().restart();
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(WAIT_MINUTES);
-    boolean done = false;
-    while (!done && System.nanoTime() < deadline) {
-      requests++;
-      try {
-        var res = api.sendAsync(api.newHttpRequestBuilder().url(proxy).build(), String.class).get(10, TimeUnit.SECONDS);
-        if (res.code() != 200) {
-          failures.add(res.code() + " " + res.body());
-        }
-      } catch (Exception e) {
-        failures.add(e.toString());
+    Vertx vertx = Vertx.vertx();
+    try (StrictPoller poller = StrictPoller.ofApiServer(vertx, config,
+        "/api/v1/namespaces/" + namespace + "/services/" + APP + ":http/proxy/tasks")) {
+      poller.pollOnce().await();
+      assertEquals(List.of(), poller.failures(), "GET /tasks through the service proxy before the restart");
+      client.apps().deployments().inNamespace(namespace).withName(APP).rolling().restart();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(WAIT_MINUTES);
+      boolean done = false;
+      while (!done && System.nanoTime() < deadline) {
+        poller.pollOnce().await();
+        Thread.sleep(200);
+        Deployment d = client.apps().deployments().inNamespace(namespace).withName(APP).get();
+        List<String> now = pods().stream().map(p -> p.getMetadata().getName()).toList();
+        done = rolledOut(d) && before.stream().noneMatch(now::contains);
       }
-      Thread.sleep(200);
-      Deployment d = client.apps().deployments().inNamespace(namespace).withName(APP).get();
-      List<String> now = pods().stream().map(p -> p.getMetadata().getName()).toList();
-      done = rolledOut(d) && before.stream().noneMatch(now::contains);
+      assertTrue(done, "rollout restart did not finish (old pods gone) within " + WAIT_MINUTES + " min\n" + diagnostics());
+      assertTrue(poller.requests() >= 20, "only " + poller.requests() + " requests during the rollout");
+      assertEquals(List.of(), poller.failures().stream().limit(10).collect(Collectors.toList()),
+          poller.failures().size() + " of " + poller.requests() + " requests failed during the rollout restart");
+    } finally {
+      vertx.close().await();
     }
-    assertTrue(done, "rollout restart did not finish (old pods gone) within " + WAIT_MINUTES + " min\n" + diagnostics());
-    assertTrue(requests >= 20, "only " + requests + " requests during the rollout");
-    assertEquals(List.of(), failures.stream().limit(10).collect(Collectors.toList()),
-        failures.size() + " of " + requests + " requests failed during the rollout restart");
   }
 }

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# The kind cluster and the deployment into it (mk/k8s.mk's kind targets):
+#
+#   kind.sh up CLUSTER MODELS          create the cluster (models/ mounted into the node) or accept an existing one
+#                                      only if its node mounts MODELS; then the API must answer and MODELS be readable
+#   kind.sh check-node-mount CLUSTER MODELS   the existing node container mounts MODELS at /task-api/models
+#   kind.sh check-api CONTEXT          the cluster of kube context CONTEXT answers
+#   kind.sh check-models DIR           every file under DIR readable, every directory searchable by uid 65532
+#   kind.sh overlay OVERLAY TAR OUT    writes OUT/kustomization.yaml: k8s/overlays/OVERLAY, pod template stamped
+#                                      with the sha256 of the image archive TAR
+#   kind.sh deploy OVERLAY TAR         frees a Released models volume, applies once, waits for the claim, the
+#                                      database and the rollout
+#   kind.sh tests-ran SUMMARY          failsafe's summary shows at least one test run and none skipped
+#
+# Environment: KUBE_CONTEXT (default kind-task-api), ROLLOUT_TIMEOUT (default 180s), ENGINE (lib.sh).
+. "$(dirname "$0")/lib.sh"
+set -euo pipefail
+
+kube_context=${KUBE_CONTEXT:-kind-task-api}
+rollout_timeout=${ROLLOUT_TIMEOUT:-180s}
+# Where k8s/kind/cluster.yaml mounts models/ in the node, and the PersistentVolume the kind overlays point there.
+node_models=/task-api/models
+models_pv=task-api-models
+models_claim=task-api-models
+archive_annotation=task-api.dev/image-archive-sha256
+
+kctl() { kubectl --context "$kube_context" "$@"; }
+
+# kind follows ENGINE: docker or podman as its node provider.
+kind_cmd() { KIND_EXPERIMENTAL_PROVIDER=$engine_kind kind "$@"; }
+
+# node_mount_source CLUSTER: the host directory the node container mounts at /task-api/models (empty: none).
+node_mount_source() {
+  local node=$1-control-plane mounts
+  mounts=$("$engine" inspect --format '{{range .Mounts}}{{.Source}}{{"\t"}}{{.Destination}}{{"\n"}}{{end}}' "$node" 2>&1) ||
+    tk_die "kind lists cluster $1, but $engine has no node container $node ($mounts): make kind-down KIND_CLUSTER=$1 first"
+  printf '%s\n' "$mounts" | awk -F '\t' -v dest="$node_models" '$2 == dest { print $1; exit }'
+}
+
+check_node_mount() {
+  local cluster=$1 want source
+  want=$(cd "$2" && pwd -P)
+  source=$(node_mount_source "$cluster")
+  if [ -z "$source" ] || [ "$(cd "$source" 2>/dev/null && pwd -P)" != "$want" ]; then
+    tk_die "kind cluster $cluster mounts ${source:-nothing} at $node_models, not $want: make kind-down KIND_CLUSTER=$cluster first, or use KIND_CLUSTER=<another name>"
+  fi
+}
+
+check_api() {
+  kubectl --context "$1" get --raw /readyz --request-timeout=10s >/dev/null 2>&1 ||
+    tk_die "no Kubernetes API answers through kube context $1 (KUBECONFIG=${KUBECONFIG:-~/.kube/config}): start the cluster (make kind-up), restore its context (kind export kubeconfig --name ${1#kind-}), or recreate it (make kind-down kind-up)"
+}
+
+# The pod runs as uid/gid 65532 and the kind node mounts models/ as it is on the host: its files must be
+# world-readable, its directories world-searchable (or owned by 65532). Reported, not changed: they are the
+# user's files.
+check_models() {
+  local dir=$1 unreadable
+  [ -d "$dir" ] || tk_die "no models directory $dir"
+  unreadable=$(find "$dir" \( -type f ! -perm -o=r -o -type d ! -perm -o=rx \) ! -uid 65532 ! -gid 65532 -print | head -5)
+  [ -z "$unreadable" ] || tk_die "uid 65532 (the service) cannot read $(echo "$unreadable" | tr '\n' ' ')(readiness would stay DOWN): run chmod -R o+rX $dir"
+}
+
+up() {
+  local cluster=$1 models config
+  models=$(cd "$2" && pwd -P)
+  if kind_cmd get clusters 2>/dev/null | grep -qx "$cluster"; then
+    check_api "kind-$cluster"
+    check_node_mount "$cluster" "$models"
+    echo "kind cluster $cluster exists and mounts $models"
+  else
+    config=$tk_root/target/k8s/kind-cluster.yaml
+    mkdir -p "$(dirname "$config")"
+    sed "s#hostPath: \./models\$#hostPath: $models#" "$tk_root/k8s/kind/cluster.yaml" >"$config"
+    grep -q "hostPath: $models\$" "$config" || tk_die "k8s/kind/cluster.yaml has no 'hostPath: ./models'"
+    kind_cmd create cluster --name "$cluster" --config "$config" --wait 120s
+    check_api "kind-$cluster"
+  fi
+  check_models "$models"
+}
+
+# The overlay to apply: the chosen one, plus the archive's digest on the pod template, so that a rebuilt
+# image (same tag, new bits) rolls out and an unchanged one does not, in one apply (Jib builds are
+# reproducible: same inputs, same digest).
+write_overlay() {
+  local overlay=$1 tar=$2 out=$3 sum
+  [ -d "$tk_root/k8s/overlays/$overlay" ] || tk_die "no overlay k8s/overlays/$overlay"
+  [ -f "$tar" ] || tk_die "no image archive $tar: make k8s-image"
+  sum=$(sha256sum "$tar" | cut -d' ' -f1)
+  mkdir -p "$out"
+  out=$(cd "$out" && pwd -P)
+  cat >"$out/kustomization.yaml" <<EOF
+# Generated by src/scripts/kind.sh: k8s/overlays/$overlay with the image archive's sha256 on the pod template.
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - $(realpath --relative-to="$out" "$tk_root/k8s/overlays/$overlay")
+patches:
+  - target:
+      kind: Deployment
+      name: task-api
+    patch: |-
+      - op: add
+        path: /spec/template/metadata/annotations/${archive_annotation//\//\~1}
+        value: "$sum"
+EOF
+  echo "$out"
+}
+
+# A Retain volume keeps the uid of the claim it was bound to after that claim is deleted (kubectl delete -k):
+# Released, it would never bind the new claim. Clear the old claim reference so that it is Available again.
+free_released_volume() {
+  if [ "$(kctl get pv "$models_pv" -o 'jsonpath={.status.phase}' 2>/dev/null)" = Released ]; then
+    echo "PersistentVolume $models_pv is Released by a deleted claim: making it Available"
+    kctl patch pv "$models_pv" --type json -p '[{"op":"remove","path":"/spec/claimRef"}]'
+  fi
+}
+
+await_claim() {
+  if ! kctl wait --for=jsonpath='{.status.phase}'=Bound "pvc/$models_claim" --timeout=60s; then
+    echo "error: claim $models_claim is not Bound (the pods cannot start without it):" >&2
+    kctl describe "pvc/$models_claim" >&2 || true
+    kctl get pv "$models_pv" -o wide >&2 || true
+    exit 1
+  fi
+}
+
+deploy() {
+  local overlay=$1 tar=$2 dir
+  dir=$(write_overlay "$overlay" "$tar" "$tk_root/target/k8s/kind-deploy")
+  free_released_volume
+  kctl apply -k "$dir"
+  await_claim
+  # The database first (task-api's readiness stays DOWN until it answers); the kind node pulls its image.
+  if kubectl kustomize "$dir" | grep -q '^kind: StatefulSet$'; then
+    kctl rollout status statefulset/task-api-postgres --timeout="$rollout_timeout"
+  fi
+  kctl rollout status deployment/task-api --timeout="$rollout_timeout"
+}
+
+tests_ran() {
+  local summary=$1 completed skipped
+  [ -f "$summary" ] || tk_die "no $summary: the kind tests did not run"
+  completed=$(sed -n 's:.*<completed>\([0-9]*\)</completed>.*:\1:p' "$summary")
+  skipped=$(sed -n 's:.*<skipped>\([0-9]*\)</skipped>.*:\1:p' "$summary")
+  [ "${completed:-0}" -gt 0 ] || tk_die "no kind test ran ($summary)"
+  [ "${skipped:-0}" -eq 0 ] || tk_die "$skipped of $completed kind tests were skipped ($summary)"
+  echo "$completed kind tests ran"
+}
+
+cmd=${1:-}; shift || true
+case "$cmd" in
+  up) [ $# = 2 ] || tk_die "usage: $0 up CLUSTER MODELS"; tk_require_engine "kind runs its node in one"; up "$@" ;;
+  check-node-mount) [ $# = 2 ] || tk_die "usage: $0 check-node-mount CLUSTER MODELS"; tk_require_engine "inspecting the kind node"; check_node_mount "$@" ;;
+  check-api) [ $# = 1 ] || tk_die "usage: $0 check-api CONTEXT"; check_api "$1" ;;
+  check-models) [ $# = 1 ] || tk_die "usage: $0 check-models DIR"; check_models "$1" ;;
+  overlay) [ $# = 3 ] || tk_die "usage: $0 overlay OVERLAY TAR OUT"; write_overlay "$@" ;;
+  deploy) [ $# = 2 ] || tk_die "usage: $0 deploy OVERLAY TAR"; deploy "$@" ;;
+  tests-ran) [ $# = 1 ] || tk_die "usage: $0 tests-ran SUMMARY"; tests_ran "$1" ;;
+  *) echo "usage: $0 up|check-node-mount|check-api|check-models|overlay|deploy|tests-ran ..." >&2; exit 2 ;;
+esac
