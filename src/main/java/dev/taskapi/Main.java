@@ -4,6 +4,7 @@ import dev.taskapi.app.TaskApp;
 import dev.taskapi.config.AppConfig;
 import dev.taskapi.config.InvalidConfigException;
 import dev.taskapi.http.Metrics;
+import dev.taskapi.model.install.ModelsInstaller;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,9 @@ import sun.misc.Signal;
  * Runs the service until SIGTERM or SIGINT, then shuts it down gracefully and exits 0 (a JVM ended by the
  * default signal handling exits 143, which orchestrators report as a failure). Exit codes: 0 stopped,
  * 1 failed to start, 2 invalid configuration.
+ *
+ * <p>{@code install-models} as the first argument runs the models installer instead (ModelsInstaller: the same image
+ * as an init container or Job copies a models image onto the models volume) and exits with its code.
  */
 public final class Main {
   static final int EXIT_START_FAILED = 1;
@@ -26,6 +30,9 @@ public final class Main {
   public static void main(String[] args) throws InterruptedException {
     // Vert.x would otherwise copy classpath resources to /tmp/vertx-cache; we serve none as files.
     System.setProperty("vertx.disableFileCPResolving", "true");
+    if (args.length > 0 && args[0].equals(ModelsInstaller.COMMAND)) {
+      System.exit(ModelsInstaller.run(System.getenv(), System.out, System.err));
+    }
     AppConfig config;
     try {
       config = AppConfig.fromEnvironment();

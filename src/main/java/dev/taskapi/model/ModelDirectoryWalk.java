@@ -81,7 +81,7 @@ final class ModelDirectoryWalk {
       return;
     }
     if (attrs.isRegularFile()) {
-      entries.put(name, new Entry(name, attrs.size(), attrs.lastModifiedTime().toMillis()));
+      entries.put(name, new Entry(name, attrs.size(), attrs.lastModifiedTime().toMillis(), attrs.fileKey(), null));
     } else if (attrs.isDirectory() && depth < MAX_DEPTH) {
       if (enclosing.contains(realPath)) {
         skip(name, Status.LOOP);

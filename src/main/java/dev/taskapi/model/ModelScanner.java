@@ -42,16 +42,18 @@ public final class ModelScanner {
   }
 
   /**
-   * A file's identity for change detection: a file whose size and modification time are unchanged is not
-   * re-hashed. {@code skipped} is null for a file to hash, else why the entry was not read.
+   * A file's identity for change detection: a file whose size, modification time and file key (device and inode,
+   * where the file system has them) are unchanged is not re-hashed. The file key tells apart same-named files of
+   * equal size and time, such as those of two model versions behind a switched symbolic link. {@code skipped} is
+   * null for a file to hash, else why the entry was not read.
    */
-  public record Entry(String name, long size, long modifiedMillis, Status skipped) {
+  public record Entry(String name, long size, long modifiedMillis, Object fileKey, Status skipped) {
     public Entry(String name, long size, long modifiedMillis) {
-      this(name, size, modifiedMillis, null);
+      this(name, size, modifiedMillis, null, null);
     }
 
     static Entry skipped(String name, Status why) {
-      return new Entry(name, 0, 0, why);
+      return new Entry(name, 0, 0, null, why);
     }
   }
 

@@ -1,0 +1,63 @@
+package dev.taskapi.model.install;
+
+import dev.taskapi.config.InvalidConfigException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The installer's configuration, read once from the environment: {@code MODELS_IMAGE} (required; by digest in
+ * production), {@code MODELS_INSTALL_DIR} (default /models), {@code MODELS_REGISTRY_AUTH_FILE} (optional docker
+ * config JSON), {@code MODELS_REGISTRY_PLAIN_HTTP} (default false). A broken value names its variable.
+ */
+record InstallConfig(ImageReference image, Path installDir, Optional<RegistryCredentials> credentials, boolean plainHttp) {
+
+  static InstallConfig from(Map<String, String> env) {
+    String image = env.get("MODELS_IMAGE");
+    if (image == null || image.isBlank()) {
+      throw new InvalidConfigException("MODELS_IMAGE must be set to the models image (registry/repository@sha256:...)");
+    }
+    ImageReference reference;
+    try {
+      reference = ImageReference.parse(image);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException("MODELS_IMAGE: cannot read '" + image.strip() + "' (" + e.getMessage() + ")");
+    }
+    String dir = env.getOrDefault("MODELS_INSTALL_DIR", "");
+    Path installDir = Path.of(dir.isBlank() ? "/models" : dir.strip());
+    if (!installDir.isAbsolute()) {
+      throw new InvalidConfigException("MODELS_INSTALL_DIR must be an absolute path, got '" + dir.strip() + "'");
+    }
+    return new InstallConfig(reference, installDir, credentials(env.get("MODELS_REGISTRY_AUTH_FILE"), reference),
+        plainHttp(env.get("MODELS_REGISTRY_PLAIN_HTTP")));
+  }
+
+  private static Optional<RegistryCredentials> credentials(String file, ImageReference image) {
+    if (file == null || file.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return RegistryCredentials.find(Files.readString(Path.of(file.strip()), StandardCharsets.UTF_8), image.registry());
+    } catch (IOException e) {
+      throw new InvalidConfigException("MODELS_REGISTRY_AUTH_FILE: cannot read " + file.strip() + " (" + e + ")");
+    } catch (IllegalArgumentException e) {
+      throw new InvalidConfigException("MODELS_REGISTRY_AUTH_FILE " + file.strip() + " " + e.getMessage());
+    }
+  }
+
+  private static boolean plainHttp(String value) {
+    if (value == null || value.isBlank()) {
+      return false;
+    }
+    return switch (value.strip().toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default -> throw new InvalidConfigException("MODELS_REGISTRY_PLAIN_HTTP: cannot read '" + value
+          + "' (expected true or false)");
+    };
+  }
+}
