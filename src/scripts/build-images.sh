@@ -8,7 +8,8 @@
 #      BASES=auto|upstream|debian, UPSTREAM_BASE_SLIM, UPSTREAM_BASE_JAVA,
 #      JLINK_MODULES (default: pom.xml's image.jlink.modules), ENGINE (lib.sh),
 #      IMG_REPO, MVN, MVN_FLAGS, MODELS (models mounted during the AOT training run),
-#      JIB_GOAL=buildTar (default: tars) | dockerBuild (into the Docker/podman socket) | build (push to IMG_REPO)
+#      JIB_GOAL=buildTar (default: tars) | dockerBuild (into the Docker/podman socket) | build (push to IMG_REPO),
+#      JIB_OUT (where Jib writes tars, digests and image IDs; default OUT/jib)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=src/scripts
@@ -30,7 +31,7 @@ done
 
 # --- bases: one switch; the registry is probed for a few seconds at most, never waited on.
 registry=${UPSTREAM_BASE_SLIM%%/*}
-reachable() { [ "$(curl -s -o /dev/null --connect-timeout 3 -m 4 -w '%{http_code}' "https://$registry/v2/" || true)" != 000 ]; }
+reachable() { tk_registry_answers "$registry"; }
 case $BASES in
   auto)
     if reachable; then BASES=upstream
@@ -60,12 +61,24 @@ case $goal in buildTar|dockerBuild|build) ;; *) echo "error: JIB_GOAL must be bu
 if want slim-aot && [ "$goal" != buildTar ]; then
   echo "error: slim-aot is trained from the slim tar: build it with JIB_GOAL=buildTar, then push the tar (README)" >&2; exit 2
 fi
+jib_out=${JIB_OUT:-$out/jib}
+# Jib (3.5.2: FailoverHttpClient) speaks plain HTTP to a registry, or accepts a certificate it cannot verify, only
+# under -Djib.allowInsecureRegistries=true, and then for every registry of the build; it has no exception for
+# localhost or 127.0.0.1 (docker has). So the flag is given only when this build pulls a base from, or pushes
+# to, a loopback registry (the development registry of `make registry-up`, plain HTTP); Jib still tries HTTPS first.
+insecure=()
+registries=()
+[ "$BASES" = upstream ] && registries+=("${UPSTREAM_BASE_SLIM%%/*}" "${UPSTREAM_BASE_JAVA%%/*}")
+[ "$goal" = build ] && registries+=("${IMG_REPO%%/*}")
+for r in "${registries[@]}"; do
+  if tk_loopback_registry "$r"; then insecure=(-Djib.allowInsecureRegistries=true); fi
+done
 jib() {
   local goals=() v
   for v in "$@"; do goals+=("jib:$goal@$v"); done
   # shellcheck disable=SC2086
-  $MVN $MVN_FLAGS -q -DskipTests -Djib.console=plain package "${goals[@]}" \
-    -Dimage.repo="${IMG_REPO:-task-api}" -Dimage.revision="$revision" -Dimage.out="$out/jib" \
+  $MVN $MVN_FLAGS -q -DskipTests -Djib.console=plain package "${goals[@]}" "${insecure[@]}" \
+    -Dimage.repo="${IMG_REPO:-task-api}" -Dimage.revision="$revision" -Dimage.out="$jib_out" \
     -Dimage.base.slim="$base_slim" -Dimage.base.java="$base_java" \
     -Dimage.jlink.root="$out/jlink/root" -Dimage.aot.root="$out/aot/root"
 }
@@ -75,12 +88,12 @@ want distroless && first+=(distroless)
 jib "${first[@]}"
 if want slim-aot; then
   rm -rf "$out/aot/root"
-  "$here/aot-train.sh" "$out/jib/task-api-slim.tar" "$out/aot/root" "${MODELS:-models}"
+  "$here/aot-train.sh" "$jib_out/task-api-slim.tar" "$out/aot/root" "${MODELS:-models}"
   jib slim-aot
 fi
 for v in "${first[@]}" $(want slim-aot && echo slim-aot); do
-  t="$out/jib/task-api-$v.tar"; where="$t ($(du -m "$t" 2>/dev/null | cut -f1) MB tar)"
-  [ "$goal" = buildTar ] || where="jib:$goal"
+  t="$jib_out/task-api-$v.tar"; where="jib:$goal"
+  if [ "$goal" = buildTar ]; then where="$t ($(du -m "$t" | cut -f1) MB tar)"; fi
   echo "image ${IMG_REPO:-task-api}:$(tk_version)-$v:" \
-       "$where, id $(cat "$out/jib/task-api-$v.id"), digest $(cat "$out/jib/task-api-$v.digest"), revision $revision"
+       "$where, id $(cat "$jib_out/task-api-$v.id"), digest $(cat "$jib_out/task-api-$v.digest"), revision $revision"
 done

@@ -7,6 +7,7 @@
 #   lib.sh jlink-modules        the slim image's Java modules (pom.xml property image.jlink.modules)
 #   lib.sh run-flags MODELS     the hardened `ENGINE run` flags, one per line, for the chosen engine
 #   lib.sh load TAR             loads a docker-archive tar into the engine, prints the image's name
+#   lib.sh pull-flags REF       the engine's extra `pull` flags for REF (a loopback registry is plain HTTP)
 #
 # Engine choice (ENGINE): when set, ENGINE names it (a command or a path; ENGINE=none means no engine).
 # Otherwise podman when it is installed and `podman info` answers, else docker when `docker info` answers
@@ -16,7 +17,7 @@
 # everything but that: force one with ENGINE=docker or ENGINE=podman.
 #
 # Functions (prefix tk_) for the scripts: tk_engine, tk_kind, tk_require_engine, tk_version, tk_pom_property,
-# tk_jlink_modules, tk_load, tk_run_flags, tk_run_hardened, tk_port, tk_await_ready, tk_rm, tk_history,
+# tk_jlink_modules, tk_load, tk_loopback_registry, tk_registry_answers, tk_pull_flags, tk_run_flags, tk_run_hardened, tk_port, tk_await_ready, tk_rm, tk_history,
 # tk_build, tk_build_can_mount, tk_build_fill_cache, tk_write_generated, tk_die.
 
 tk_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -65,6 +66,29 @@ tk_load() {
   name=$(echo "$out" | sed -n 's/^Loaded image[^:]*: *//p' | tail -1)
   [ -n "$name" ] || tk_die "no image name in the output of $engine load -i $1: $out"
   echo "$name"
+}
+
+# tk_loopback_registry HOST[:PORT]: whether a registry address is this machine's own (127.x, localhost, [::1]),
+# where a development registry may speak plain HTTP (src/scripts/registry.sh serves only such addresses).
+tk_loopback_registry() {
+  case "$1" in 127.*|localhost|localhost:*|'[::1]'|'[::1]':*) return 0 ;; *) return 1 ;; esac
+}
+
+# tk_registry_answers HOST[:PORT]: whether a registry answers /v2/ within 4 s with any HTTP status (401 too: that
+# means "log in"); over HTTPS, or over plain HTTP when it is a loopback one (a TLS handshake with it fails at once).
+tk_registry_answers() {
+  local scheme
+  for scheme in https http; do
+    [ $scheme = https ] || tk_loopback_registry "$1" || return 1
+    [ "$(curl -s -o /dev/null --connect-timeout 3 -m 4 -w '%{http_code}' "$scheme://$1/v2/" || true)" = 000 ] || return 0
+  done
+  return 1
+}
+
+# tk_pull_flags REF: docker pulls from a loopback registry over plain HTTP by default (its insecure-registries
+# include 127.0.0.0/8); podman insists on TLS unless told.
+tk_pull_flags() {
+  if [ "$(tk_kind "$engine")" = podman ] && tk_loopback_registry "${1%%/*}"; then echo --tls-verify=false; fi
 }
 
 # tk_run_flags MODELS: how every image runs here, as the Kubernetes manifests run it: uid 65532, read-only
@@ -168,6 +192,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     jlink-modules) tk_jlink_modules ;;
     run-flags) [ $# = 1 ] || tk_die "usage: $0 run-flags MODELS"; engine=$(tk_engine || echo none); tk_run_flags "$1" ;;
     load) [ $# = 1 ] || tk_die "usage: $0 load TAR"; tk_require_engine "loading $1"; tk_load "$1" ;;
-    *) echo "usage: $0 engine|version|jlink-modules|run-flags MODELS|load TAR" >&2; exit 2 ;;
+    pull-flags) [ $# = 1 ] || tk_die "usage: $0 pull-flags REF"; engine=$(tk_engine || echo none); tk_pull_flags "$1" ;;
+    *) echo "usage: $0 engine|version|jlink-modules|run-flags MODELS|load TAR|pull-flags REF" >&2; exit 2 ;;
   esac
 fi

@@ -34,8 +34,13 @@ final class Engine {
 
   /** Runs the engine with {@code args}. */
   static Result run(Duration timeout, String... args) {
+    return run(name(), timeout, args);
+  }
+
+  /** Runs {@code engine} (a command or path, e.g. docker, podman) with {@code args}. */
+  static Result run(String engine, Duration timeout, String... args) {
     List<String> cmd = new ArrayList<>();
-    cmd.add(name());
+    cmd.add(engine);
     cmd.addAll(List.of(args));
     return exec(timeout, cmd);
   }
@@ -46,7 +51,16 @@ final class Engine {
 
   /** The hardened `run` flags (user, read-only root, /tmp, capabilities, models, loopback port) for this engine. */
   static List<String> runFlags(Path models) {
-    return lib(name(), "run-flags", models.toString()).lines().toList();
+    return runFlags(name(), models);
+  }
+
+  static List<String> runFlags(String engine, Path models) {
+    return lib(engine, "run-flags", models.toString()).lines().toList();
+  }
+
+  /** The extra `pull` flags {@code engine} needs for {@code reference} (a loopback registry speaks plain HTTP). */
+  static List<String> pullFlags(String engine, String reference) {
+    return lib(engine, "pull-flags", reference).lines().filter(l -> !l.isBlank()).toList();
   }
 
   /** {@code lib.sh ARGS...} with ENGINE set to {@code engine} (null: as the environment has it); its stdout. */

@@ -38,8 +38,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * What every task-api image must do, checked on the built image tar (target/jib/task-api-VARIANT.tar) under the
- * conditions of the Kubernetes manifests: uid 65532, read-only root filesystem with only an explicit /tmp tmpfs
+ * What every task-api image must do, checked on the built image tar (target/jib/task-api-VARIANT.tar, loaded into
+ * the engine src/scripts/lib.sh chooses; subclasses may name another tar directory, engine or image source, e.g.
+ * a pull by digest from a registry) under the conditions of the Kubernetes manifests: uid 65532, read-only root filesystem with only an explicit /tmp tmpfs
  * (an emptyDir), all capabilities dropped, models/ mounted read-only at /app/models, published on loopback.
  * Every endpoint is exercised, so that a module missing from the slim image's jlink runtime shows up here.
  */
@@ -67,15 +68,34 @@ abstract class ImageContract {
     return Map.of();
   }
 
-  @BeforeAll
-  void startContainer() throws Exception {
-    Prerequisites.require(Engine.present(), "no container engine: install podman (src/scripts/podman-setup.sh)"
-        + " or docker, or set ENGINE");
-    Path tar = ImageTars.tar(ImageTars.JIB, variant());
+  /** The engine that runs the image (a command or path): src/scripts/lib.sh's choice, null when there is none. */
+  String engine() {
+    return Engine.name();
+  }
+
+  /** Where the image tar is: target/jib/ (`make images`). */
+  Path tarDirectory() {
+    return ImageTars.JIB;
+  }
+
+  /** Makes the image available to the engine; returns what `run` and `image inspect` take (an ID or reference). */
+  String provideImage() {
+    Path tar = ImageTars.tar(tarDirectory(), variant());
     Prerequisites.require(Files.isRegularFile(tar), tar + " is missing: `make images` builds it"
         + " (`make test` does so first when a container engine exists)");
-    imageId = ImageTars.imageId(tar);
-    Engine.run(Duration.ofMinutes(5), "load", "-i", tar.toString()).check("loading " + tar);
+    run(Duration.ofMinutes(5), "load", "-i", tar.toString()).check("loading " + tar);
+    return ImageTars.imageId(tar);
+  }
+
+  Command.Result run(Duration timeout, String... args) {
+    return Engine.run(engine(), timeout, args);
+  }
+
+  @BeforeAll
+  void startContainer() throws Exception {
+    Prerequisites.require(engine() != null, "no container engine: install podman (src/scripts/podman-setup.sh)"
+        + " or docker, or set ENGINE");
+    imageId = provideImage();
     container = start(MODELS, Map.of());
     base = "http://" + hostPort(container);
     awaitStatus(base, 200);
@@ -83,9 +103,9 @@ abstract class ImageContract {
 
   @AfterAll
   void removeContainers() {
-    if (Engine.present()) {
+    if (engine() != null) {
       for (String c : containers) {
-        Engine.run(Duration.ofSeconds(60), "rm", "-f", c);
+        run(Duration.ofSeconds(60), "rm", "-f", c);
       }
     }
   }
@@ -94,18 +114,18 @@ abstract class ImageContract {
   String start(Path models, Map<String, String> env) {
     String name = "task-api-ctest-" + variant() + "-" + UUID.randomUUID().toString().substring(0, 8);
     List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name));
-    args.addAll(Engine.runFlags(models));
+    args.addAll(Engine.runFlags(engine(), models));
     Map<String, String> all = new TreeMap<>(extraEnv());
     all.putAll(env);
     all.forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
     args.add(imageId);
-    Engine.run(Duration.ofMinutes(2), args.toArray(String[]::new)).check("starting " + variant());
+    run(Duration.ofMinutes(2), args.toArray(String[]::new)).check("starting " + variant());
     containers.add(name);
     return name;
   }
 
-  static String hostPort(String name) {
-    String out = Engine.run(Duration.ofSeconds(30), "port", name, "8080/tcp").check("port of " + name).out();
+  String hostPort(String name) {
+    String out = run(Duration.ofSeconds(30), "port", name, "8080/tcp").check("port of " + name).out();
     String first = out.lines().findFirst().orElseThrow(() -> new AssertionError("no published port: " + out));
     assertTrue(first.startsWith("127.0.0.1:"), "published on loopback only: " + first);
     return first.strip();
@@ -140,12 +160,12 @@ abstract class ImageContract {
   }
 
   String logs() {
-    Command.Result r = Engine.run(Duration.ofSeconds(30), "logs", container);
+    Command.Result r = run(Duration.ofSeconds(30), "logs", container);
     return r.out() + r.err();
   }
 
   JsonNode inspect(String what, String name) throws IOException {
-    String out = Engine.run(Duration.ofSeconds(30), what, "inspect", name).check("inspect " + name).out();
+    String out = run(Duration.ofSeconds(30), what, "inspect", name).check("inspect " + name).out();
     return JSON.readTree(out).get(0);
   }
 
@@ -255,7 +275,7 @@ abstract class ImageContract {
       JsonNode listed = JSON.readTree(get(url + "/models").body());
       assertEquals("mismatch", listed.get(0).get("status").asText(), listed.toString());
       assertEquals(sha256(model), listed.get(0).get("sha256").asText());
-      Engine.run(Duration.ofSeconds(60), "rm", "-f", other).check("removing " + other);
+      run(Duration.ofSeconds(60), "rm", "-f", other).check("removing " + other);
     } finally {
       try (Stream<Path> files = Files.walk(models)) {
         for (Path f : files.sorted((a, b) -> b.compareTo(a)).toList()) {
@@ -275,21 +295,21 @@ abstract class ImageContract {
     String logs = "";
     while (System.nanoTime() < deadline && !logs.contains("listening on localhost:8080")) {
       Thread.sleep(200);
-      Command.Result r = Engine.run(Duration.ofSeconds(30), "logs", other);
+      Command.Result r = run(Duration.ofSeconds(30), "logs", other);
       logs = r.out() + r.err();
       JsonNode state = inspect("container", other).get("State");
       assertTrue(state.get("Running").asBoolean(), "exited (" + state.get("ExitCode") + "):\n" + logs);
     }
     assertTrue(logs.contains("listening on localhost:8080"), "not listening on localhost:8080:\n" + logs);
     assertFalse(logs.contains("SEVERE") || logs.contains("Exception"), logs);
-    Engine.run(Duration.ofSeconds(60), "rm", "-f", other).check("removing " + other);
+    run(Duration.ofSeconds(60), "rm", "-f", other).check("removing " + other);
   }
 
   @Test
   @Order(6)
   void theImageHasNoShell() {
     for (String shell : List.of("sh", "/bin/sh", "/bin/bash", "/busybox/sh")) {
-      Command.Result r = Engine.run(Duration.ofSeconds(60), "exec", container, shell, "-c", "true");
+      Command.Result r = run(Duration.ofSeconds(60), "exec", container, shell, "-c", "true");
       assertNotEquals(0, r.code(), shell + " ran in the image: " + r.out() + r.err());
     }
   }
@@ -338,7 +358,7 @@ abstract class ImageContract {
     int port = freePort();
     List<String> args = new ArrayList<>(List.of("run", "-d", "--name",
         "task-api-ctest-pg-" + variant() + "-" + UUID.randomUUID().toString().substring(0, 8), "--network", "host"));
-    List<String> flags = Engine.runFlags(MODELS);
+    List<String> flags = Engine.runFlags(engine(), MODELS);
     for (int i = 0; i < flags.size(); i++) {
       if (flags.get(i).equals("-p")) {
         i++; // host networking publishes nothing
@@ -352,7 +372,7 @@ abstract class ImageContract {
     env.forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
     args.add(imageId);
     String name = args.get(3);
-    Engine.run(Duration.ofMinutes(2), args.toArray(String[]::new)).check("starting " + variant() + " on PostgreSQL");
+    run(Duration.ofMinutes(2), args.toArray(String[]::new)).check("starting " + variant() + " on PostgreSQL");
     containers.add(name);
     String url = "http://127.0.0.1:" + port;
     String previous = container;
@@ -382,7 +402,7 @@ abstract class ImageContract {
   @Order(100)
   void sigtermStopsItWithExitCodeZeroWithinTheGracePeriod() throws Exception {
     long started = System.nanoTime();
-    Engine.run(Duration.ofSeconds(30), "kill", "--signal", "TERM", container).check("SIGTERM");
+    run(Duration.ofSeconds(30), "kill", "--signal", "TERM", container).check("SIGTERM");
     JsonNode state;
     do {
       Thread.sleep(100);

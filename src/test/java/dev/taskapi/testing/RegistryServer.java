@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * A throwaway local OCI registry for the integration tests: Debian's {@code docker-registry} started by
  * src/scripts/registry.sh (the same script and config as {@code make registry-up}) on a free loopback port, its
- * storage under target/. docker and podman both treat a 127.0.0.1 registry as plain-HTTP without configuration;
- * Jib needs {@code -Djib.allowInsecureRegistries=true}.
+ * storage under target/. It speaks plain HTTP: docker pulls from a 127.0.0.1 registry so without configuration,
+ * podman needs {@code --tls-verify=false} (src/scripts/lib.sh pull-flags), Jib
+ * {@code -Djib.allowInsecureRegistries=true} (src/scripts/build-images.sh gives it for loopback registries).
  */
 public final class RegistryServer implements AutoCloseable {
   private static final Path SCRIPT = Path.of("src", "scripts", "registry.sh").toAbsolutePath();
