@@ -7,8 +7,6 @@
 
 # The directory the models image is built from (its files must all be listed in its SHA256SUMS).
 MODELS ?= models
-# host:port of the registry models-push pushes to (a loopback one is plain HTTP: src/scripts/registry.sh).
-REGISTRY ?=
 
 models_jib = $(MVN) $(MVN_FLAGS) -q -DskipTests -Djib.console=plain package jib:$(1)@models \
   -Dimage.models.dir="$(abspath $(MODELS))" -Dimage.revision="$$(git rev-parse HEAD 2>/dev/null || echo unknown)"
@@ -22,10 +20,12 @@ models-image: ## Build the models image from MODELS (default models/): target/ji
 	  "$$(cat target/jib/task-api-models.digest)"
 
 .PHONY: models-push
-models-push: ## Push the models image to REGISTRY/task-api-models:VERSION (REGISTRY=host:port) and print its digest.
+models-push: ## Push the models image to REGISTRY/task-api-models:VERSION (mk/registry.mk) and print its digest; PIN=k8s/overlays/X pins X.
 	$(call require,$(MVN),install Maven (apt-get install maven))
-	@[ -n "$(REGISTRY)" ] || { echo "error: REGISTRY is not set: make models-push REGISTRY=host:port" >&2; exit 1; }
 	@[ -f "$(MODELS)/SHA256SUMS" ] || { echo "error: $(MODELS)/SHA256SUMS is missing: list every model's sha256 (models/README.md)" >&2; exit 1; }
+	@. src/scripts/lib.sh && tk_registry_answers "$(firstword $(subst /, ,$(REGISTRY)))" || \
+	  { echo "error: no registry answers on $(REGISTRY) (probed 4 s): start one with \`make registry-up\`, or set REGISTRY=host:port" >&2; exit 1; }
 	$(call models_jib,build) -Dimage.repo=$(REGISTRY)/task-api \
 	  $(if $(filter 127.0.0.1:% localhost:% [::1]:%,$(REGISTRY)),-Djib.allowInsecureRegistries=true)
-	@echo "$(REGISTRY)/task-api-models@$$(cat target/jib/task-api-models.digest)"
+	@echo "pushed $(REGISTRY)/task-api-models:$(VERSION) = $(REGISTRY)/task-api-models@$$(cat target/jib/task-api-models.digest)"
+	$(if $(PIN),src/scripts/pin-image.sh $(PIN)/kustomization.yaml task-api-models $(REGISTRY)/task-api-models "$$(cat target/jib/task-api-models.digest)")

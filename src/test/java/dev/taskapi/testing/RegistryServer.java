@@ -42,7 +42,7 @@ public final class RegistryServer implements AutoCloseable {
     return shared;
   }
 
-  /** A registry of the caller's own; {@link #close} it after. */
+  /** A registry of the caller's own; {@link #close} stops it and deletes what it stored. */
   public static RegistryServer start() {
     require();
     try {
@@ -70,6 +70,7 @@ public final class RegistryServer implements AutoCloseable {
   @Override
   public void close() {
     Command.exec(Duration.ofSeconds(30), List.of("bash", SCRIPT.toString(), "stop", dir.toString()));
+    Command.exec(Duration.ofSeconds(60), List.of("rm", "-rf", dir.toString()));
   }
 
   private static int freePort() throws IOException {
