@@ -20,7 +20,8 @@
 #
 # Functions (prefix tk_) for the scripts: tk_engine, tk_kind, tk_docker_answers, tk_require_engine, tk_version,
 # tk_pom_property, tk_jlink_modules, tk_load, tk_run_flags, tk_run_hardened, tk_port, tk_await_ready, tk_rm,
-# tk_history, tk_build, tk_build_legacy, tk_build_can_mount, tk_build_fill_cache, tk_write_generated, tk_die.
+# tk_history, tk_build, tk_build_legacy, tk_build_without_cache_mounts, tk_build_can_mount, tk_build_fill_cache,
+# tk_write_generated, tk_die.
 
 tk_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
