@@ -49,8 +49,7 @@ else
 fi
 echo "bases (BASES=$BASES): slim, slim-aot <- $base_slim; distroless <- $base_java"
 
-revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
-if [ "$revision" != unknown ] && ! git diff --quiet HEAD -- 2>/dev/null; then revision="$revision-dirty"; fi
+revision=$(tk_revision)
 
 if want slim || want slim-aot; then "$here/jlink-runtime.sh" "$out/jlink/root" "$JLINK_MODULES"; fi
 if want slim-aot; then tk_require_engine "the slim-aot image is trained in a container"; fi
@@ -80,6 +79,7 @@ if want slim-aot; then
 fi
 for v in "${first[@]}" $(want slim-aot && echo slim-aot); do
   t="$out/jib/task-api-$v.tar"; where="$t ($(du -m "$t" 2>/dev/null | cut -f1) MB tar)"
+  [ "$goal" != buildTar ] || echo "$revision" >"$out/jib/task-api-$v.revision"
   [ "$goal" = buildTar ] || where="jib:$goal"
   echo "image ${IMG_REPO:-task-api}:$(tk_version)-$v:" \
        "$where, id $(cat "$out/jib/task-api-$v.id"), digest $(cat "$out/jib/task-api-$v.digest"), revision $revision"

@@ -6,6 +6,7 @@
 #   lib.sh engine-kind          podman or docker: how that engine is driven (tk_kind)
 #   lib.sh version              the project version (pom.xml <version>)
 #   lib.sh jlink-modules        the slim image's Java modules (pom.xml property image.jlink.modules)
+#   lib.sh revision             the commit the images are built from (-dirty: with uncommitted changes)
 #   lib.sh run-flags MODELS     the hardened `ENGINE run` flags, one per line, for the chosen engine
 #   lib.sh load TAR             loads a docker-archive tar into the engine, prints the image's name
 #   lib.sh require-engine WHY   exits 1 with one line saying what to install or start unless the engine answers
@@ -19,7 +20,7 @@
 # everything but that: force one with ENGINE=docker or ENGINE=podman.
 #
 # Functions (prefix tk_) for the scripts: tk_engine, tk_kind, tk_docker_answers, tk_require_engine, tk_version,
-# tk_pom_property, tk_jlink_modules, tk_load, tk_run_flags, tk_run_hardened, tk_port, tk_await_ready, tk_rm,
+# tk_pom_property, tk_jlink_modules, tk_revision, tk_load, tk_run_flags, tk_run_hardened, tk_port, tk_await_ready, tk_rm,
 # tk_history, tk_build, tk_build_legacy, tk_build_without_cache_mounts, tk_build_can_mount, tk_build_fill_cache,
 # tk_write_generated, tk_die.
 
@@ -67,6 +68,15 @@ tk_version() {
 }
 
 tk_jlink_modules() { tk_pom_property image.jlink.modules; }
+
+# tk_revision: the commit the images are built from (their org.opencontainers.image.revision), -dirty when the
+# working tree differs from it.
+tk_revision() {
+  local rev
+  rev=$(git -C "$tk_root" rev-parse HEAD 2>/dev/null) || { echo unknown; return; }
+  git -C "$tk_root" diff --quiet HEAD -- 2>/dev/null || rev="$rev-dirty"
+  echo "$rev"
+}
 
 # tk_load TAR: loads a docker-archive tar, prints the name it was loaded under (podman: localhost/NAME:TAG).
 tk_load() {
@@ -210,10 +220,11 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     engine-kind) tk_kind "$(tk_engine || echo none)" ;;
     version) tk_version ;;
     jlink-modules) tk_jlink_modules ;;
+    revision) tk_revision ;;
     run-flags) [ $# = 1 ] || tk_die "usage: $0 run-flags MODELS"; engine=$(tk_engine || echo none); tk_run_flags "$1" ;;
     load) [ $# = 1 ] || tk_die "usage: $0 load TAR"; tk_require_engine "loading $1"; tk_load "$1" ;;
     require-engine) tk_require_engine "${1:-it needs one}" ;;
     build) tk_require_engine "building a Dockerfile"; tk_build "$@" ;;
-    *) echo "usage: $0 engine|engine-kind|version|jlink-modules|run-flags MODELS|load TAR|require-engine WHY|build ARGS..." >&2; exit 2 ;;
+    *) echo "usage: $0 engine|engine-kind|version|jlink-modules|revision|run-flags MODELS|load TAR|require-engine WHY|build ARGS..." >&2; exit 2 ;;
   esac
 fi
