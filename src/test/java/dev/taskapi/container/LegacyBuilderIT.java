@@ -59,7 +59,7 @@ class LegacyBuilderIT {
     Path jar = Path.of("target", "task-api-" + Engine.lib(null, "version") + ".jar");
     Prerequisites.require(Files.isRegularFile(jar), jar + " is missing: mvn package (Dockerfile.v1-jre copies it)");
     long t0 = System.nanoTime();
-    build("-f", "dockerfiles/Dockerfile.v1-jre", "--build-arg", "JRE_IMAGE=" + JRE, "-t", TAG, ".");
+    build("--no-cache", "-f", "dockerfiles/Dockerfile.v1-jre", "--build-arg", "JRE_IMAGE=" + JRE, "-t", TAG, ".");
     System.out.printf("[%s, legacy builder] dockerfiles/Dockerfile.v1-jre built in %.1f s%n",
         Engine.name(), (System.nanoTime() - t0) / 1e9);
 
@@ -79,7 +79,7 @@ class LegacyBuilderIT {
         RUN --mount=type=cache,id=task-api-legacy-test,target=/cache,sharing=locked \\
             test ! -e /cache && echo built without a cache mount > /tmp/result
         """.formatted(JRE));
-    build("-t", TAG, context.toString());
+    build("--no-cache", "-t", TAG, context.toString());
     String out = Engine.run(Duration.ofMinutes(1), "run", "--rm", "--entrypoint", "cat", TAG, "/tmp/result")
         .check("reading the RUN's result").out();
     assertEquals("built without a cache mount", out.strip());
