@@ -18,6 +18,9 @@ ENGINE := $(ENGINE)
 export ENGINE
 # The engine in use, empty when there is none (for the targets that need one or adapt to it).
 CONTAINER_ENGINE := $(filter-out none,$(ENGINE))
+# JUnit tags the tests leave out: kind (make kind-test), and podman (podman kube play) unless ENGINE is podman.
+TEST_EXCLUDED_GROUPS ?= kind$(if $(findstring podman,$(notdir $(CONTAINER_ENGINE))),,$(comma)podman)
+comma := ,
 
 # The JDK, found the ordinary way: JAVA_HOME (Maven runs on it too), else the JDK of the `java` on PATH. One JDK 25
 # does everything; building, the unit tests and `make run` need only Java 17+ (the jar is built for Java 17), while
@@ -39,8 +42,10 @@ define require
 	@command -v $(1) >/dev/null 2>&1 || { echo "error: '$(1)' not found: $(2)" >&2; exit 1; }
 endef
 
+# The engine answers, or one line naming what to install or start (a docker whose daemon is down included).
 define require_engine
 	@[ -n "$(CONTAINER_ENGINE)" ] || { echo "error: no container engine: install podman (src/scripts/podman-setup.sh) or docker (apt-get install docker.io) and start its daemon" >&2; exit 1; }
+	@src/scripts/lib.sh require-engine "make $@"
 endef
 
 ##@ General
@@ -73,7 +78,7 @@ unit-test: ## Run the unit tests only (mvn test: no container engine, cluster or
 test: ## Run every test this machine can run: unit tests, then the *IT integration tests (engine, kubectl) with mvn verify. JDK 25 (17+ without a container engine).
 	$(call require,$(MVN),install Maven (apt-get install maven))
 	$(call require_jdk,17,make test)
-	$(MVN) $(MVN_FLAGS) verify
+	$(MVN) $(MVN_FLAGS) verify -Dtest.excludedGroups=$(TEST_EXCLUDED_GROUPS)
 
 .PHONY: bench
 bench: build ## Benchmark task-api against the original FastAPI app, in memory and on PostgreSQL, with wrk; writes docs/benchmarks.md.

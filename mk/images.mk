@@ -56,6 +56,33 @@ images-repro: images ## Build the images a second time from scratch into target/
 	rm -rf target/repro
 	JIB_GOAL=buildTar src/scripts/build-images.sh --out target/repro slim distroless
 
+# The container tests (JUnit tag container) under ENGINE alone: .ci/run runs them once per engine. The Jib tars are
+# engine-neutral and reused when built from this revision (lib.sh revision; else images-repro builds them all);
+# slim-aot is trained again in ENGINE. Under
+# podman also the podman kube play test (tag podman, its PostgreSQL image); under docker the legacy builder test.
+REUSED_TARS := $(foreach d,target/jib target/repro/jib,$(foreach v,slim distroless,$(d)/task-api-$(v).tar))
+ENGINE_IS_PODMAN := $(findstring podman,$(notdir $(CONTAINER_ENGINE)))
+ENGINE_IS_DOCKER := $(if $(CONTAINER_ENGINE),$(if $(ENGINE_IS_PODMAN),,docker))
+
+.PHONY: container-test
+container-test: $(if $(ENGINE_IS_PODMAN),k8s-postgres-image) $(if $(ENGINE_IS_DOCKER),legacy-builder-base) ## Run the container tests under ENGINE (make container-test ENGINE=/usr/bin/docker): reuses the Jib tars, retrains slim-aot. JDK 25.
+	$(require_engine)
+	$(require_jdk25)
+	$(call require,$(MVN),install Maven (apt-get install maven))
+	@rev=$$(src/scripts/lib.sh revision); \
+	if (for f in $(REUSED_TARS:.tar=.revision); do [ "$$(cat $$f 2>/dev/null)" = "$$rev" ] || exit 1; done); then \
+	  echo "container-test: reusing the Jib tars of $$rev (engine-neutral); training slim-aot in $(ENGINE)"; \
+	  src/scripts/build-images.sh slim-aot; \
+	else $(MAKE) --no-print-directory images-repro; fi
+	$(MVN) $(MVN_FLAGS) verify -Dtest.groups=container -Dtest.excludedGroups=$(TEST_EXCLUDED_GROUPS) \
+	  -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
+
+# The legacy builder test's JRE base under docker (target/bases/jre17.tar, cached; the test loads it).
+.PHONY: legacy-builder-base
+legacy-builder-base:
+	src/scripts/bases.sh --out target/bases jre17
+test: $(if $(ENGINE_IS_DOCKER),legacy-builder-base)
+
 .PHONY: image-load
 image-load: image ## Load the slim image into ENGINE (podman, else docker: src/scripts/lib.sh; ENGINE=docker forces).
 	$(require_engine)

@@ -50,8 +50,7 @@ else
 fi
 echo "bases (BASES=$BASES): slim, slim-aot <- $base_slim; distroless <- $base_java"
 
-revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
-if [ "$revision" != unknown ] && ! git diff --quiet HEAD -- 2>/dev/null; then revision="$revision-dirty"; fi
+revision=$(tk_revision)
 
 if want slim || want slim-aot; then "$here/jlink-runtime.sh" "$out/jlink/root" "$JLINK_MODULES"; fi
 if want slim-aot; then tk_require_engine "the slim-aot image is trained in a container"; fi
@@ -93,7 +92,7 @@ if want slim-aot; then
 fi
 for v in "${first[@]}" $(want slim-aot && echo slim-aot); do
   t="$jib_out/task-api-$v.tar"; where="jib:$goal"
-  if [ "$goal" = buildTar ]; then where="$t ($(du -m "$t" | cut -f1) MB tar)"; fi
+  if [ "$goal" = buildTar ]; then where="$t ($(du -m "$t" | cut -f1) MB tar)"; echo "$revision" >"$jib_out/task-api-$v.revision"; fi
   echo "image ${IMG_REPO:-task-api}:$(tk_version)-$v:" \
        "$where, id $(cat "$jib_out/task-api-$v.id"), digest $(cat "$jib_out/task-api-$v.digest"), revision $revision"
 done

@@ -3,11 +3,15 @@
 # src/scripts/ sources it (`. "$(dirname "$0")/lib.sh"`); the Makefile and the tests run it as a command:
 #
 #   lib.sh engine               the container engine to use: its command (podman, docker or a path), or "none"
+#   lib.sh engine-kind          podman or docker: how that engine is driven (tk_kind)
 #   lib.sh version              the project version (pom.xml <version>)
 #   lib.sh jlink-modules        the slim image's Java modules (pom.xml property image.jlink.modules)
+#   lib.sh revision             the commit the images are built from (-dirty: with uncommitted changes)
 #   lib.sh run-flags MODELS     the hardened `ENGINE run` flags, one per line, for the chosen engine
 #   lib.sh load TAR             loads a docker-archive tar into the engine, prints the image's name
 #   lib.sh pull-flags REF       the engine's extra `pull` flags for REF (a loopback registry is plain HTTP)
+#   lib.sh require-engine WHY   exits 1 with one line saying what to install or start unless the engine answers
+#   lib.sh build [--no-pull] ARGS...   `ENGINE build ARGS...` as tk_build runs it (BuildKit or legacy builder)
 #
 # Engine choice (ENGINE): when set, ENGINE names it (a command or a path; ENGINE=none means no engine).
 # Otherwise podman when it is installed and `podman info` answers, else docker when `docker info` answers
@@ -16,9 +20,11 @@
 # manifests' no-cluster run (`podman kube play`) needs it anyway. Both podman 4.3 and docker 20.10 work for
 # everything but that: force one with ENGINE=docker or ENGINE=podman.
 #
-# Functions (prefix tk_) for the scripts: tk_engine, tk_kind, tk_require_engine, tk_version, tk_pom_property,
-# tk_jlink_modules, tk_load, tk_loopback_registry, tk_registry_answers, tk_pull_flags, tk_run_flags, tk_run_hardened, tk_port, tk_await_ready, tk_rm, tk_history,
-# tk_build, tk_build_can_mount, tk_build_fill_cache, tk_write_generated, tk_die.
+# Functions (prefix tk_) for the scripts: tk_engine, tk_kind, tk_docker_answers, tk_require_engine, tk_version,
+# tk_pom_property, tk_jlink_modules, tk_revision, tk_load, tk_loopback_registry, tk_registry_answers, tk_pull_flags,
+# tk_run_flags, tk_run_hardened, tk_port, tk_await_ready, tk_rm,
+# tk_history, tk_build, tk_build_legacy, tk_build_without_cache_mounts, tk_build_can_mount, tk_build_fill_cache,
+# tk_write_generated, tk_die.
 
 tk_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
@@ -31,15 +37,21 @@ tk_engine() {
     echo "$ENGINE"; return 0
   fi
   if command -v podman >/dev/null 2>&1 && podman info >/dev/null 2>&1; then echo podman; return 0; fi
-  if command -v docker >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; then echo docker; return 0; fi
+  if command -v docker >/dev/null 2>&1 && tk_docker_answers docker; then echo docker; return 0; fi
   return 1
 }
+
+# tk_docker_answers [DOCKER]: whether the docker client's daemon answers (within 10 s).
+tk_docker_answers() { timeout 10 "${1:-docker}" info >/dev/null 2>&1; }
 
 # tk_require_engine WHY: sets $engine (the command) and $engine_kind (podman|docker), or exits naming what to install.
 tk_require_engine() {
   engine=$(tk_engine) || tk_die "no container engine: $1 (install podman: src/scripts/podman-setup.sh; or docker, and start its daemon)"
   command -v "$engine" >/dev/null 2>&1 || tk_die "ENGINE=$engine not found (install podman: src/scripts/podman-setup.sh; or docker)"
   engine_kind=$(tk_kind "$engine")
+  [ "$engine_kind" = podman ] || tk_docker_answers "$engine" || tk_die "docker's daemon does not answer" \
+    "(DOCKER_HOST=${DOCKER_HOST:-unix:///var/run/docker.sock}): start it (sudo systemctl start docker;" \
+    "without systemd: src/scripts/dockerd.sh start) or use ENGINE=podman"
 }
 
 # tk_kind [ENGINE]: podman or docker (a path or a wrapper is judged by its name).
@@ -58,6 +70,15 @@ tk_version() {
 }
 
 tk_jlink_modules() { tk_pom_property image.jlink.modules; }
+
+# tk_revision: the commit the images are built from (their org.opencontainers.image.revision), -dirty when the
+# working tree differs from it.
+tk_revision() {
+  local rev
+  rev=$(git -C "$tk_root" rev-parse HEAD 2>/dev/null) || { echo unknown; return; }
+  git -C "$tk_root" diff --quiet HEAD -- 2>/dev/null || rev="$rev-dirty"
+  echo "$rev"
+}
 
 # tk_load TAR: loads a docker-archive tar, prints the name it was loaded under (podman: localhost/NAME:TAG).
 tk_load() {
@@ -136,8 +157,9 @@ tk_history() {
   fi
 }
 
-# tk_build [--no-pull] BUILD-ARGS...: builds a Dockerfile. docker needs BuildKit for RUN --mount=type=cache
-# (Debian's docker 20.10 CLI has it built in; a newer CLI needs the buildx plugin: ENGINE=/usr/bin/docker);
+# tk_build [--no-pull] BUILD-ARGS...: builds a Dockerfile. docker builds with BuildKit (DOCKER_BUILDKIT=1), which
+# RUN --mount=type=cache needs (Debian's docker 20.10 CLI has it built in; a newer CLI needs the buildx plugin:
+# ENGINE=/usr/bin/docker). DOCKER_BUILDKIT=0 asks for docker's legacy builder instead (see tk_build_legacy).
 # --no-pull: the bases are loaded locally (podman would otherwise try a registry for localhost/ names).
 # Gives up after TK_BUILD_TIMEOUT seconds (default 1200).
 tk_build() {
@@ -147,14 +169,46 @@ tk_build() {
     timeout "$limit" "$engine" build "${pull[@]}" "$@"
     return
   fi
+  if tk_build_legacy; then
+    tk_build_without_cache_mounts "$limit" "$@"
+    return
+  fi
   local major
   major=$("$engine" version --format '{{.Client.Version}}' 2>/dev/null | cut -d. -f1)
   if [ "${major:-0}" -ge 23 ] 2>/dev/null && ! "$engine" buildx version >/dev/null 2>&1; then
     echo "error: $engine (docker CLI $major.x) builds with BuildKit only through the buildx plugin, which is" \
-         "missing: install docker-buildx, or use Debian's docker.io CLI (ENGINE=/usr/bin/docker)" >&2
+         "missing: install docker-buildx, use Debian's docker.io CLI (ENGINE=/usr/bin/docker), or build with" \
+         "the legacy builder (DOCKER_BUILDKIT=0: no cache mounts)" >&2
     return 1
   fi
   DOCKER_BUILDKIT=1 timeout "$limit" "$engine" build "$@"
+}
+
+# tk_build_legacy: whether docker's legacy builder is asked for (DOCKER_BUILDKIT=0 or false, as docker reads it).
+tk_build_legacy() {
+  [ "$engine_kind" != podman ] && case "${DOCKER_BUILDKIT:-}" in 0|f|F|false|FALSE|False) true ;; *) false ;; esac
+}
+
+# tk_build_without_cache_mounts LIMIT BUILD-ARGS...: the legacy builder rejects every `RUN --mount`. A cache mount
+# only saves downloads (the Dockerfiles keep Maven's repository there, out of the layers), so the build works
+# without one: the Dockerfile (-f FILE, -f - or CONTEXT/Dockerfile) is built from a copy with its
+# --mount=type=cache options taken out. The Dockerfiles stay the single source; any other --mount still fails.
+tk_build_without_cache_mounts() {
+  local limit=$1 args=() file="" tmp rc=0; shift
+  while [ $# -gt 0 ]; do
+    case $1 in
+      -f|--file) file=$2; shift 2 ;;
+      -f=*|--file=*) file=${1#*=}; shift ;;
+      *) args+=("$1"); shift ;;
+    esac
+  done
+  [ -n "$file" ] || file=${args[${#args[@]}-1]}/Dockerfile
+  tmp=$(mktemp "${TMPDIR:-/tmp}/Dockerfile.legacy.XXXXXX")
+  if [ "$file" = - ]; then cat; else cat "$file"; fi \
+    | sed -E 's/[[:space:]]+--mount=([^[:space:]]*,)?type=cache(,[^[:space:]]*)?//g' >"$tmp"
+  DOCKER_BUILDKIT=0 timeout "$limit" "$engine" build -f "$tmp" "${args[@]}" || rc=$?
+  rm -f "$tmp"
+  return $rc
 }
 
 # tk_build_can_mount: whether `build -v HOST:CONTAINER` works (podman's build does; docker's has no -v).
@@ -188,11 +242,15 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   cmd=${1:-}; shift || true
   case "$cmd" in
     engine) tk_engine || echo none ;;
+    engine-kind) tk_kind "$(tk_engine || echo none)" ;;
     version) tk_version ;;
     jlink-modules) tk_jlink_modules ;;
+    revision) tk_revision ;;
     run-flags) [ $# = 1 ] || tk_die "usage: $0 run-flags MODELS"; engine=$(tk_engine || echo none); tk_run_flags "$1" ;;
     load) [ $# = 1 ] || tk_die "usage: $0 load TAR"; tk_require_engine "loading $1"; tk_load "$1" ;;
     pull-flags) [ $# = 1 ] || tk_die "usage: $0 pull-flags REF"; engine=$(tk_engine || echo none); tk_pull_flags "$1" ;;
-    *) echo "usage: $0 engine|version|jlink-modules|run-flags MODELS|load TAR|pull-flags REF" >&2; exit 2 ;;
+    require-engine) tk_require_engine "${1:-it needs one}" ;;
+    build) tk_require_engine "building a Dockerfile"; tk_build "$@" ;;
+    *) echo "usage: $0 engine|engine-kind|version|jlink-modules|revision|run-flags MODELS|load TAR|pull-flags REF|require-engine WHY|build ARGS..." >&2; exit 2 ;;
   esac
 fi

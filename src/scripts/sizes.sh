@@ -14,7 +14,8 @@
 # at /m2-cache), so nothing is downloaded per iteration and builds work where containers can't reach
 # Maven Central (or only through a proxy the host trusts). docker's build has no -v: there the host's
 # repository is copied into the shared cache mount first (lib.sh tk_build_fill_cache), to the same effect.
-# SIZES_M2=none uses the cache mounts as they are.
+# SIZES_M2=none uses the cache mounts as they are. DOCKER_BUILDKIT=0 (docker's legacy builder, no cache mounts:
+# lib.sh tk_build) downloads per build instead.
 #
 # Usage: sizes.sh     env: ENGINE (lib.sh), BASES (auto|debian|upstream), OUT (target/sizes), SIZES_DOC (docs/sizes.md: the table is written between its "generated" markers),
 #                          JLINK_MODULES (passed to Dockerfile.v4-jlink when set; unset, the Dockerfile reads
@@ -57,7 +58,10 @@ debian_nossl=localhost/task-api-base/base-nossl:bookworm
 pull=(); [ "$bases" = debian ] && pull=(--no-pull)
 m2=${SIZES_M2:-$HOME/.m2}
 if [ "$m2" = none ] || [ ! -d "$m2/repository" ]; then m2=; fi
-if [ -n "$m2" ] && ! tk_build_can_mount; then
+if [ -n "$m2" ] && tk_build_legacy; then
+  echo "sizes: DOCKER_BUILDKIT=0: docker's legacy builder has no cache mounts; each Maven build downloads what it needs"
+  m2=
+elif [ -n "$m2" ] && ! tk_build_can_mount; then
   # No build -v (docker): the host's repository goes into the builds' shared cache mount instead.
   filler=maven:3.9-eclipse-temurin-21; [ "$bases" = debian ] && filler=$debian_maven
   echo "sizes: copying $m2/repository into the build cache mount task-api-m2 (log: $out/logs/m2-cache.log)"

@@ -28,6 +28,11 @@ final class Engine {
     return Chosen.NAME;
   }
 
+  /** podman or docker: how the engine is driven (a path or a wrapper is judged by its name, as lib.sh does). */
+  static String kind() {
+    return lib(name(), "engine-kind");
+  }
+
   static boolean present() {
     return name() != null;
   }

@@ -4,13 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskapi.testing.Command;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -80,6 +88,92 @@ class ScriptLibraryTest {
         }
       }
     }
+  }
+
+  @Test
+  void aDockerWhoseDaemonIsDownGetsOneLineSayingWhatToStart(@TempDir Path dir) throws IOException {
+    Command.Result r = lib(Map.of("ENGINE", fakeDocker(dir).toString(), "FAKE_DOWN", "1",
+        "DOCKER_HOST", "unix:///nonexistent"), "require-engine", "make image-load");
+    assertDaemonDownLine(r);
+  }
+
+  /** The real docker client, pointed at a socket with no daemon behind it. */
+  @Test
+  void theRealDockerClientWithNoDaemonGetsTheSameLine() {
+    Assumptions.assumeTrue(Command.works("docker", "--version"), "no docker client installed");
+    assertDaemonDownLine(lib(Map.of("ENGINE", "docker", "DOCKER_HOST", "unix:///nonexistent"), "require-engine", "test"));
+  }
+
+  static void assertDaemonDownLine(Command.Result r) {
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    String line = r.err().strip();
+    for (String part : List.of("error: docker's daemon does not answer", "DOCKER_HOST=unix:///nonexistent",
+        "systemctl start docker", "ENGINE=podman")) {
+      assertTrue(line.contains(part), part + " in: " + line);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Loaded image: task-api:1.0.0-slim", "Loaded image ID: sha256:0123abcd",
+      "Loaded image(s): localhost/task-api:1.0.0-slim"})
+  void loadPrintsTheNameOrIdTheEngineReports(String output, @TempDir Path dir) throws IOException {
+    Command.Result r = lib(Map.of("ENGINE", fakeDocker(dir).toString(), "FAKE_LOAD", "noise\n" + output),
+        "load", "image.tar");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(output.replaceFirst("^[^:]*: ", ""), r.out().strip());
+  }
+
+  /** docker's legacy builder (DOCKER_BUILDKIT=0) rejects RUN --mount: lib.sh build hands it a copy without cache mounts. */
+  @ParameterizedTest
+  @MethodSource("dockerfiles")
+  void theLegacyBuilderGetsEachDockerfileWithoutItsCacheMounts(Path dockerfile, @TempDir Path dir) throws IOException {
+    Path given = dir.resolve("given");
+    Command.Result r = lib(Map.of("ENGINE", fakeDocker(dir).toString(), "DOCKER_BUILDKIT", "0", "FAKE_OUT", given.toString()),
+        "build", "-f", dockerfile.toString(), "-t", "x", ".");
+    assertEquals(0, r.code(), r.err());
+    List<String> original = Files.readAllLines(dockerfile);
+    List<String> legacy = Files.readAllLines(given);
+    assertEquals(original.size(), legacy.size(), "line for line");
+    for (int i = 0; i < original.size(); i++) {
+      String line = original.get(i);
+      assertFalse(legacy.get(i).contains("--mount="), dockerfile + ": " + legacy.get(i));
+      if (line.contains("--mount=type=cache")) {
+        assertEquals(line.replaceAll("\\s+--mount=type=cache\\S*", ""), legacy.get(i), dockerfile + " line " + (i + 1));
+      } else {
+        assertEquals(line, legacy.get(i), dockerfile + " line " + (i + 1) + " unchanged");
+      }
+    }
+  }
+
+  static Stream<Path> dockerfiles() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("dockerfiles"))) {
+      return files.filter(f -> f.getFileName().toString().startsWith("Dockerfile")).sorted().toList().stream();
+    }
+  }
+
+  /**
+   * A `docker` that answers info (with FAKE_DOWN set it fails as a client without its daemon does), prints
+   * FAKE_LOAD for load, and copies the Dockerfile it is asked to build (-f) to FAKE_OUT.
+   */
+  static Path fakeDocker(Path dir) throws IOException {
+    Path docker = dir.resolve("docker");
+    Files.writeString(docker, """
+        #!/bin/sh
+        case "$1" in
+          info) [ -z "$FAKE_DOWN" ] || { echo "Cannot connect to the Docker daemon at $DOCKER_HOST." >&2; exit 1; } ;;
+          load) printf '%s\\n' "$FAKE_LOAD" ;;
+          build) while [ $# -gt 0 ]; do [ "$1" != -f ] || cp "$2" "$FAKE_OUT"; shift; done ;;
+        esac
+        """);
+    Files.setPosixFilePermissions(docker, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return docker;
+  }
+
+  static Command.Result lib(Map<String, String> env, String... args) {
+    List<String> cmd = new ArrayList<>(List.of("bash", Engine.LIB.toString()));
+    cmd.addAll(List.of(args));
+    return Command.exec(null, env, Duration.ofSeconds(30), cmd);
   }
 
   static List<String> runFlags(String engine) {

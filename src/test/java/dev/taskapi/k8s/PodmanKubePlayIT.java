@@ -32,9 +32,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code make podman-deploy} runs) fills the models volume from models/ and plays k8s/overlays/podman: the
  * PostgreSQL pod (the Debian-built image, {@code src/scripts/bases.sh postgres15}), then the slim image on it.
  * The service is checked from the host; its pod is replaced with the database kept and the tasks must still
- * be there; {@code down} must leave no pod, container, volume or secret.
+ * be there; {@code down} must leave no pod, container, volume or secret. Tagged podman: it needs podman whatever
+ * ENGINE is, and the Makefile leaves it out when ENGINE is docker.
  */
 @Tag("container")
+@Tag("podman")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PodmanKubePlayIT {
   static final String POD = "task-api-pod-0";
