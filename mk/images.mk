@@ -56,7 +56,8 @@ images-repro: images ## Build the images a second time from scratch into target/
 	rm -rf target/repro
 	JIB_GOAL=buildTar src/scripts/build-images.sh --out target/repro slim distroless
 
-# The container tests (JUnit tag container) under ENGINE alone: .ci/run runs them once per engine. The Jib tars are
+# The container tests (JUnit tag container) under ENGINE alone: .ci/run runs them once per engine (`make test`
+# runs them too, and the tests tagged engines, which drive docker and podman both themselves). The Jib tars are
 # engine-neutral and reused when built from this revision (lib.sh revision; else images-repro builds them all);
 # slim-aot is trained again in ENGINE. Under
 # podman also the podman kube play test (tag podman, its PostgreSQL image); under docker the legacy builder test.
@@ -74,7 +75,7 @@ container-test: $(if $(ENGINE_IS_PODMAN),k8s-postgres-image) $(if $(ENGINE_IS_DO
 	  echo "container-test: reusing the Jib tars of $$rev (engine-neutral); training slim-aot in $(ENGINE)"; \
 	  src/scripts/build-images.sh slim-aot; \
 	else $(MAKE) --no-print-directory images-repro; fi
-	$(MVN) $(MVN_FLAGS) verify -Dtest.groups=container -Dtest.excludedGroups=$(TEST_EXCLUDED_GROUPS) \
+	$(MVN) $(MVN_FLAGS) verify -Dtest.groups=container -Dtest.excludedGroups=$(TEST_EXCLUDED_GROUPS),engines \
 	  -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
 
 # The legacy builder test's JRE base under docker (target/bases/jre17.tar, cached; the test loads it).

@@ -125,7 +125,12 @@ abstract class ImageContract {
   }
 
   String hostPort(String name) {
-    String out = run(Duration.ofSeconds(30), "port", name, "8080/tcp").check("port of " + name).out();
+    return hostPort(engine(), name);
+  }
+
+  /** The loopback host:port that {@code engine} published for the container's 8080. */
+  static String hostPort(String engine, String name) {
+    String out = Engine.run(engine, Duration.ofSeconds(30), "port", name, "8080/tcp").check("port of " + name).out();
     String first = out.lines().findFirst().orElseThrow(() -> new AssertionError("no published port: " + out));
     assertTrue(first.startsWith("127.0.0.1:"), "published on loopback only: " + first);
     return first.strip();

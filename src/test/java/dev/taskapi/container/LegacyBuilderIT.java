@@ -69,7 +69,7 @@ class LegacyBuilderIT {
     args.add(TAG);
     removeAfter.add(name);
     Engine.run(Duration.ofMinutes(2), args.toArray(String[]::new)).check("starting " + TAG);
-    assertEquals(200, awaitOk("http://" + ImageContract.hostPort(name) + "/health/ready", name));
+    assertEquals(200, awaitOk("http://" + ImageContract.hostPort(Engine.name(), name) + "/health/ready", name));
   }
 
   @Test

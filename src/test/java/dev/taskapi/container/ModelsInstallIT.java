@@ -40,7 +40,7 @@ import org.junit.jupiter.api.TestInstance;
  * podman (hardened as the pods run, the volume read-write, host network to reach the loopback registry), then
  * served by the slim image from that volume read-only with MODELS_DIR=/app/models/current.
  */
-@Tag("container")
+@Tag("engines")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ModelsInstallIT {
   static final Path MODELS = Path.of("models").toAbsolutePath();

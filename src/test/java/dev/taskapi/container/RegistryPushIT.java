@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * same commit pushes the same digests, and each image, pulled by digest by docker and by podman, keeps the whole
  * image contract. Both engines are mandatory in CI.
  */
-@Tag("container")
+@Tag("engines")
 class RegistryPushIT {
   static final Map<String, String> MANIFEST_TYPES = Map.of("Accept",
       "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json");
