@@ -13,6 +13,8 @@ IMG ?= $(IMG_REPO):$(VERSION)-slim
 # Container engine (src/scripts/lib.sh chooses it for the Makefile, the scripts and the tests alike): podman if it
 # answers, else docker if its daemon answers, else none. Force one with ENGINE=docker, ENGINE=/usr/bin/docker,
 # ENGINE=podman; ENGINE=none builds and tests without one. Evaluated once.
+# Whether you named the engine (kind follows you then, else its own default: mk/k8s.mk).
+ENGINE_GIVEN := $(filter command line environment%,$(origin ENGINE))
 ENGINE ?= $(shell src/scripts/lib.sh engine)
 ENGINE := $(ENGINE)
 export ENGINE

@@ -14,8 +14,10 @@ ROLLOUT_TIMEOUT ?= 180s
 KIND_OVERLAY ?= kind
 
 KUBECTL_KIND = kubectl --context $(KUBE_CONTEXT)
-# kind uses docker unless told otherwise; follow ENGINE (the Makefile's choice: src/scripts/lib.sh).
-KIND = KIND_EXPERIMENTAL_PROVIDER=$(notdir $(CONTAINER_ENGINE)) kind
+# kind's node provider: ENGINE when you name it (make kind-deploy ENGINE=podman), else kind's own default, docker,
+# when its daemon answers (kind on podman needs rootful podman or cgroup v2 delegation), else the chosen engine.
+KIND_ENGINE = $(or $(if $(ENGINE_GIVEN),$(CONTAINER_ENGINE)),$(shell ENGINE=docker src/scripts/lib.sh require-engine kind >/dev/null 2>&1 && echo docker),$(CONTAINER_ENGINE))
+KIND = KIND_EXPERIMENTAL_PROVIDER=$(notdir $(KIND_ENGINE)) kind
 
 .PHONY: k8s-render
 k8s-render: ## Render every kustomize overlay into target/k8s/<overlay>.yaml (what the manifest tests check).
@@ -34,7 +36,7 @@ kind-up: ## Create the kind cluster from k8s/kind/cluster.yaml (models/ mounted 
 	$(call require,kind,install kind: https://kind.sigs.k8s.io/docs/user/quick-start/#installation)
 	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
 	$(require_engine)
-	KUBE_CONTEXT=$(KUBE_CONTEXT) src/scripts/kind.sh up $(KIND_CLUSTER) models
+	ENGINE=$(KIND_ENGINE) KUBE_CONTEXT=$(KUBE_CONTEXT) src/scripts/kind.sh up $(KIND_CLUSTER) models
 
 .PHONY: kind-load
 kind-load: kind-up k8s-image ## Load the slim image tar into the kind node (kind load image-archive).

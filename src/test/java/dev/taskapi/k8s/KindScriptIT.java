@@ -89,15 +89,39 @@ class KindScriptIT {
     assertNotEquals(first, annotation(K8sManifests.load(generated("kind", archive("image-2")))));
   }
 
-  /** A stand-in kind that lists the cluster (or creates it), and an engine and mvn that must never be called. */
+  /** A stand-in kind that lists the cluster (or creates it), an engine whose daemon answers, and mvn: nothing more may be called. */
   Map<String, String> noCluster(boolean clusterListed) throws IOException {
     Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), "");
     script("kind", "case \"$1 $2\" in 'get clusters') " + (clusterListed ? "echo task-api" : "true") + " ;;"
         + " 'create cluster') echo 'Creating cluster' ;; *) echo \"unexpected: kind $*\" >&2; exit 99 ;; esac\n");
-    Path engine = script("docker", "echo \"unexpected: docker $*\" >&2; exit 99\n");
+    Path engine = script("docker", "[ \"$1\" = info ] && exit 0; echo \"unexpected: docker $*\" >&2; exit 99\n");
     Path mvn = script("mvn", "echo \"unexpected: mvn $*\" >&2; exit 99\n");
     return Map.of("KUBECONFIG", kubeconfig.toString(), "PATH", dir.resolve("bin") + ":" + System.getenv("PATH"),
         "ENGINE", engine.toString(), "MVN", mvn.toString());
+  }
+
+  /**
+   * kind's provider: kind's own default, docker, whenever docker's daemon answers, though the Makefile's first choice
+   * for everything else is podman; the engine you name (ENGINE=podman) when you name one.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"", "podman", "docker"})
+  void kindRunsOnDockerUnlessYouNameTheEngine(String named) throws Exception {
+    Prerequisites.require(K8sManifests.commandWorks("make", "--version"), "make is not installed");
+    script("docker", "[ \"$1\" = info ] && exit 0; exit 99\n");
+    script("podman", "[ \"$1\" = info ] && exit 0; exit 99\n");
+    List<String> command = new ArrayList<>(List.of("make", "--no-print-directory", "-n", "kind-down"));
+    if (!named.isEmpty()) {
+      command.add("ENGINE=" + named);
+    }
+    ProcessBuilder make = new ProcessBuilder(command).directory(K8sManifests.ROOT.toFile()).redirectErrorStream(true);
+    make.environment().remove("ENGINE");
+    make.environment().put("PATH", dir.resolve("bin") + ":" + System.getenv("PATH"));
+    Process p = make.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), out);
+    String provider = named.isEmpty() ? "docker" : named;
+    assertTrue(out.contains("KIND_EXPERIMENTAL_PROVIDER=" + provider + " kind delete cluster"), out);
   }
 
   @ParameterizedTest
