@@ -55,12 +55,17 @@ class ModelRegistryTest {
     vertx.close().await();
   }
 
-  /** Waits on the test thread for the polling registry to reach a state. */
   ModelSnapshot eventually(Predicate<ModelSnapshot> condition) throws InterruptedException {
+    return eventually(registry, POLL, condition);
+  }
+
+  /** Waits on the test thread, up to 10 s, for a registry polling every {@code poll} to reach a state. */
+  static ModelSnapshot eventually(ModelRegistry registry, Duration poll, Predicate<ModelSnapshot> condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!condition.test(registry.snapshot())) {
       assertTrue(System.nanoTime() < deadline, "still " + registry.snapshot());
-      Thread.sleep(POLL.toMillis() / 2);
+      Thread.sleep(poll.toMillis() / 2);
     }
     return registry.snapshot();
   }

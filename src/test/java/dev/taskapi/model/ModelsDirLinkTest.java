@@ -77,12 +77,7 @@ class ModelsDirLinkTest {
   }
 
   ModelSnapshot eventually(Predicate<ModelSnapshot> condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.test(registry.snapshot())) {
-      assertTrue(System.nanoTime() < deadline, "still " + registry.snapshot());
-      Thread.sleep(POLL.toMillis() / 2);
-    }
-    return registry.snapshot();
+    return ModelRegistryTest.eventually(registry, POLL, condition);
   }
 
   static String sha256(String content) {
