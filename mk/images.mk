@@ -59,8 +59,8 @@ images-repro: images ## Build the images a second time from scratch into target/
 # The container tests (JUnit tag container) under ENGINE alone: .ci/run runs them once per engine (`make test`
 # runs them too, and the tests tagged engines, which drive docker and podman both themselves). The Jib tars are
 # engine-neutral and reused when built from this revision (lib.sh revision; else images-repro builds them all);
-# slim-aot is trained again in ENGINE. Under
-# podman also the podman kube play test (tag podman, its PostgreSQL image); under docker the legacy builder test.
+# slim-aot is trained again in ENGINE. Under podman also the podman kube play test (tag podman, its PostgreSQL
+# image); under docker the legacy builder test.
 REUSED_TARS := $(foreach d,target/jib target/repro/jib,$(foreach v,slim distroless,$(d)/task-api-$(v).tar))
 ENGINE_IS_PODMAN := $(findstring podman,$(notdir $(CONTAINER_ENGINE)))
 ENGINE_IS_DOCKER := $(if $(CONTAINER_ENGINE),$(if $(ENGINE_IS_PODMAN),,docker))
