@@ -2,19 +2,15 @@ package dev.taskapi.model;
 
 import dev.taskapi.model.ModelFile.Status;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -177,13 +173,8 @@ public final class ModelScanner {
 
   /** The file's SHA-256, or null if it cannot be read (it is then reported unreadable). */
   private String hash(String name) {
-    MessageDigest digest = sha256();
-    byte[] buffer = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(realPathInside(name))) {
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        digest.update(buffer, 0, n);
-      }
-      return HexFormat.of().formatHex(digest.digest());
+    try {
+      return Sha256.ofFile(realPathInside(name));
     } catch (IOException e) {
       return null;
     }
@@ -200,13 +191,5 @@ public final class ModelScanner {
 
   private static String now() {
     return Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
   }
 }

@@ -1,6 +1,7 @@
 package dev.taskapi.model.install;
 
 import dev.taskapi.model.ChecksumManifest;
+import dev.taskapi.model.Sha256;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;

@@ -1,5 +1,6 @@
 package dev.taskapi.model.install;
 
+import dev.taskapi.model.Sha256;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

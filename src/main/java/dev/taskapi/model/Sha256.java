@@ -1,4 +1,4 @@
-package dev.taskapi.model.install;
+package dev.taskapi.model;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,10 +8,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-final class Sha256 {
+/** SHA-256 as the models use it: of a file (blocking) or of bytes, in lowercase hex as SHA256SUMS writes it. */
+public final class Sha256 {
   private Sha256() {}
 
-  static MessageDigest digest() {
+  public static MessageDigest digest() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -19,12 +20,12 @@ final class Sha256 {
     }
   }
 
-  static String hex(byte[] bytes) {
+  public static String hex(byte[] bytes) {
     return HexFormat.of().formatHex(digest().digest(bytes));
   }
 
   /** Blocking: the file's SHA-256 in hex. */
-  static String ofFile(Path file) throws IOException {
+  public static String ofFile(Path file) throws IOException {
     MessageDigest digest = digest();
     byte[] buffer = new byte[1 << 16];
     try (InputStream in = Files.newInputStream(file)) {
