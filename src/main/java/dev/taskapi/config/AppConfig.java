@@ -1,5 +1,8 @@
 package dev.taskapi.config;
 
+import static dev.taskapi.config.EnvVariables.parse;
+import static dev.taskapi.config.EnvVariables.string;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -8,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.logging.Level;
 
 /**
@@ -84,13 +86,13 @@ public record AppConfig(
         parse(env, "PORT", 8080, Integer::parseInt),
         parse(env, "INSTANCES", Runtime.getRuntime().availableProcessors(), Integer::parseInt),
         Path.of(string(env, "MODELS_DIR", "models")),
-        parse(env, "MODELS_REQUIRED", false, AppConfig::parseBoolean),
+        parse(env, "MODELS_REQUIRED", false, EnvVariables::parseBoolean),
         parse(env, "MODELS_POLL_INTERVAL_MS", Duration.ofSeconds(2), AppConfig::parseMillis),
         parse(env, "SHUTDOWN_DELAY_MS", Duration.ZERO, AppConfig::parseMillis),
         parse(env, "SHUTDOWN_TIMEOUT_MS", Duration.ofSeconds(10), AppConfig::parseMillis),
         parse(env, "MAX_TASKS", 100_000, Integer::parseInt),
         parse(env, "MEMORY_STORE_HEAP_PERCENT", 40, Integer::parseInt),
-        parse(env, "ACCESS_LOG", false, AppConfig::parseBoolean),
+        parse(env, "ACCESS_LOG", false, EnvVariables::parseBoolean),
         parse(env, "LOG_FORMAT", LogFormat.TEXT, AppConfig::parseLogFormat),
         parse(env, "TASK_API_LOG_LEVEL", Level.INFO, AppConfig::parseLevel),
         parse(env, "STORE", Store.MEMORY, AppConfig::parseStore),
@@ -166,33 +168,8 @@ public record AppConfig(
     }
   }
 
-  private static String string(Map<String, String> env, String name, String fallback) {
-    String value = env.get(name);
-    return value == null || value.isBlank() ? fallback : value.trim();
-  }
-
-  private static <T> T parse(Map<String, String> env, String name, T fallback, Function<String, T> parser) {
-    String value = env.get(name);
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      return parser.apply(value.trim());
-    } catch (RuntimeException e) {
-      throw new InvalidConfigException(name + ": cannot read '" + value + "' (" + e.getMessage() + ")");
-    }
-  }
-
   private static Duration parseMillis(String value) {
     return Duration.ofMillis(Long.parseLong(value));
-  }
-
-  private static boolean parseBoolean(String value) {
-    return switch (value.toLowerCase(Locale.ROOT)) {
-      case "true", "1", "yes" -> true;
-      case "false", "0", "no" -> false;
-      default -> throw new IllegalArgumentException("expected true or false");
-    };
   }
 
   private static LogFormat parseLogFormat(String value) {

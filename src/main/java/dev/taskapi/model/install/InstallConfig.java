@@ -1,11 +1,11 @@
 package dev.taskapi.model.install;
 
+import dev.taskapi.config.EnvVariables;
 import dev.taskapi.config.InvalidConfigException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -27,13 +27,13 @@ record InstallConfig(ImageReference image, Path installDir, Optional<RegistryCre
     } catch (IllegalArgumentException e) {
       throw new InvalidConfigException("MODELS_IMAGE: cannot read '" + image.strip() + "' (" + e.getMessage() + ")");
     }
-    String dir = env.getOrDefault("MODELS_INSTALL_DIR", "");
-    Path installDir = Path.of(dir.isBlank() ? "/models" : dir.strip());
+    String dir = EnvVariables.string(env, "MODELS_INSTALL_DIR", "/models");
+    Path installDir = Path.of(dir);
     if (!installDir.isAbsolute()) {
-      throw new InvalidConfigException("MODELS_INSTALL_DIR must be an absolute path, got '" + dir.strip() + "'");
+      throw new InvalidConfigException("MODELS_INSTALL_DIR must be an absolute path, got '" + dir + "'");
     }
     return new InstallConfig(reference, installDir, credentials(env.get("MODELS_REGISTRY_AUTH_FILE"), reference),
-        plainHttp(env.get("MODELS_REGISTRY_PLAIN_HTTP")));
+        EnvVariables.parse(env, "MODELS_REGISTRY_PLAIN_HTTP", false, EnvVariables::parseBoolean));
   }
 
   private static Optional<RegistryCredentials> credentials(String file, ImageReference image) {
@@ -47,17 +47,5 @@ record InstallConfig(ImageReference image, Path installDir, Optional<RegistryCre
     } catch (IllegalArgumentException e) {
       throw new InvalidConfigException("MODELS_REGISTRY_AUTH_FILE " + file.strip() + " " + e.getMessage());
     }
-  }
-
-  private static boolean plainHttp(String value) {
-    if (value == null || value.isBlank()) {
-      return false;
-    }
-    return switch (value.strip().toLowerCase(Locale.ROOT)) {
-      case "true", "1", "yes" -> true;
-      case "false", "0", "no" -> false;
-      default -> throw new InvalidConfigException("MODELS_REGISTRY_PLAIN_HTTP: cannot read '" + value
-          + "' (expected true or false)");
-    };
   }
 }
