@@ -3,13 +3,13 @@ package dev.taskapi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskapi.testing.FreePort;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,7 +48,7 @@ class MainProcessIT {
 
   @Test
   void sigtermDuringARequestFinishesItThenExitsZeroLoggingJson() throws Exception {
-    int port = freePort();
+    int port = FreePort.pick();
     Process process = start(Map.of("PORT", Integer.toString(port), "SHUTDOWN_TIMEOUT_MS", "5000",
         "ACCESS_LOG", "true", "LOG_FORMAT", "json"));
     try {
@@ -128,11 +128,6 @@ class MainProcessIT {
     throw new AssertionError("service not ready within 30 s; log:\n" + log());
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket free = new ServerSocket(0)) {
-      return free.getLocalPort();
-    }
-  }
 
   private static String readAll(InputStream in) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.taskapi.testing.FreePort;
 import dev.taskapi.testing.PostgresServer;
 import dev.taskapi.testing.Prerequisites;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -360,7 +360,7 @@ abstract class ImageContract {
   void tasksLiveInPostgresqlWithStorePostgres() throws Exception {
     PostgresServer postgres = PostgresServer.shared();
     String database = postgres.createDatabase();
-    int port = freePort();
+    int port = FreePort.pick();
     List<String> args = new ArrayList<>(List.of("run", "-d", "--name",
         "task-api-ctest-pg-" + variant() + "-" + UUID.randomUUID().toString().substring(0, 8), "--network", "host"));
     List<String> flags = Engine.runFlags(engine(), MODELS);
@@ -397,11 +397,6 @@ abstract class ImageContract {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 
   @Test
   @Order(100)

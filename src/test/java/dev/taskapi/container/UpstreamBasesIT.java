@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskapi.testing.Command;
+import dev.taskapi.testing.FreePort;
 import dev.taskapi.testing.Prerequisites;
 import dev.taskapi.testing.RegistryServer;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,11 +30,9 @@ class UpstreamBasesIT {
   static final Path OUT = Path.of("target", "upstream-bases", "jib");
 
   static Stream<String> registriesThatDoNotAnswer() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      // A loopback port nobody listens on (refused at once), and TEST-NET-1 (RFC 5737: never routed, so the probe
-      // meets either "unreachable" or its own time limit).
-      return Stream.of("127.0.0.1:" + socket.getLocalPort(), "192.0.2.1:5000");
-    }
+    // A loopback port nobody listens on (refused at once), and TEST-NET-1 (RFC 5737: never routed, so the probe
+    // meets either "unreachable" or its own time limit).
+    return Stream.of("127.0.0.1:" + FreePort.pick(), "192.0.2.1:5000");
   }
 
   @ParameterizedTest

@@ -3,9 +3,9 @@ package dev.taskapi.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskapi.testing.FreePort;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -84,9 +84,7 @@ class MemoryStoreBudgetIT {
   }
 
   private void start(String... jvmFlags) throws Exception {
-    try (ServerSocket free = new ServerSocket(0)) {
-      port = free.getLocalPort();
-    }
+    port = FreePort.pick();
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(List.of(jvmFlags));
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.taskapi.Main"));

@@ -8,7 +8,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,7 +68,7 @@ public final class PostgresServer {
         Command.exec(Duration.ofSeconds(30), List.of("chown", "-R", "postgres:postgres", dir.toString()))
             .check("chown of the test database directory");
       }
-      PostgresServer server = new PostgresServer(binDir().orElseThrow(), dir, freePort());
+      PostgresServer server = new PostgresServer(binDir().orElseThrow(), dir, FreePort.pick());
       server.run("initdb", "-D", server.data(), "-U", USER, "--auth=scram-sha-256", "--pwfile=" + dir.resolve("pwfile"),
           "-E", "UTF8", "--no-locale", "--no-sync");
       server.start();
@@ -209,9 +208,4 @@ public final class PostgresServer {
     return "root".equals(System.getProperty("user.name"));
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -2,7 +2,6 @@ package dev.taskapi.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +47,7 @@ public final class RegistryServer implements AutoCloseable {
     try {
       Files.createDirectories(Path.of("target"));
       Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "registry-");
-      String address = "127.0.0.1:" + freePort();
+      String address = "127.0.0.1:" + FreePort.pick();
       Command.exec(Duration.ofSeconds(30), List.of("bash", SCRIPT.toString(), "start", address, dir.toString()))
           .check("starting a registry on " + address);
       return new RegistryServer(dir, address);
@@ -73,9 +72,4 @@ public final class RegistryServer implements AutoCloseable {
     Command.exec(Duration.ofSeconds(60), List.of("rm", "-rf", dir.toString()));
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
 }

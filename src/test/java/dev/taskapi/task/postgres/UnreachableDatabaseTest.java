@@ -3,13 +3,13 @@ package dev.taskapi.task.postgres;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskapi.testing.FreePort;
 import dev.taskapi.testing.RunningService;
 import dev.taskapi.testing.TestConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +35,7 @@ class UnreachableDatabaseTest {
 
   @Test
   void theServiceStartsLiveButNotReadyAndTaskRequestsGetA503AtOnce() throws IOException {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+    int closedPort = FreePort.pick();
     service = RunningService.start(TestConfig.of(models, Map.of("STORE", "postgres",
         "DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:" + closedPort + "/tasks"))).await();
 
