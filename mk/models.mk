@@ -26,6 +26,6 @@ models-push: ## Push the models image to REGISTRY/task-api-models:VERSION (mk/re
 	@. src/scripts/lib.sh && tk_registry_answers "$(firstword $(subst /, ,$(REGISTRY)))" || \
 	  { echo "error: no registry answers on $(REGISTRY) (probed 4 s): start one with \`make registry-up\`, or set REGISTRY=host:port" >&2; exit 1; }
 	$(call models_jib,build) -Dimage.repo=$(REGISTRY)/task-api \
-	  $(if $(filter 127.0.0.1:% localhost:% [::1]:%,$(REGISTRY)),-Djib.allowInsecureRegistries=true)
+	  $$(src/scripts/lib.sh jib-registry-flags $(REGISTRY))
 	@echo "pushed $(REGISTRY)/task-api-models:$(VERSION) = $(REGISTRY)/task-api-models@$$(cat target/jib/task-api-models.digest)"
 	$(if $(PIN),src/scripts/pin-image.sh $(PIN)/kustomization.yaml task-api-models $(REGISTRY)/task-api-models "$$(cat target/jib/task-api-models.digest)")

@@ -61,17 +61,11 @@ if want slim-aot && [ "$goal" != buildTar ]; then
   echo "error: slim-aot is trained from the slim tar: build it with JIB_GOAL=buildTar, then push the tar (README)" >&2; exit 2
 fi
 jib_out=${JIB_OUT:-$out/jib}
-# Jib (3.5.2: FailoverHttpClient) speaks plain HTTP to a registry, or accepts a certificate it cannot verify, only
-# under -Djib.allowInsecureRegistries=true, and then for every registry of the build; it has no exception for
-# localhost or 127.0.0.1 (docker has). So the flag is given only when this build pulls a base from, or pushes
-# to, a loopback registry (the development registry of `make registry-up`, plain HTTP); Jib still tries HTTPS first.
-insecure=()
+# Plain HTTP (and only that) for a loopback registry this build pulls a base from or pushes to (lib.sh).
 registries=()
-[ "$BASES" = upstream ] && registries+=("${UPSTREAM_BASE_SLIM%%/*}" "${UPSTREAM_BASE_JAVA%%/*}")
-[ "$goal" = build ] && registries+=("${IMG_REPO%%/*}")
-for r in "${registries[@]}"; do
-  if tk_loopback_registry "$r"; then insecure=(-Djib.allowInsecureRegistries=true); fi
-done
+[ "$BASES" = upstream ] && registries+=("$UPSTREAM_BASE_SLIM" "$UPSTREAM_BASE_JAVA")
+[ "$goal" = build ] && registries+=("${IMG_REPO:-task-api}")
+mapfile -t insecure < <(tk_jib_registry_flags "${registries[@]}")
 jib() {
   local goals=() v
   for v in "$@"; do goals+=("jib:$goal@$v"); done

@@ -10,6 +10,7 @@
 #   lib.sh run-flags MODELS     the hardened `ENGINE run` flags, one per line, for the chosen engine
 #   lib.sh load TAR             loads a docker-archive tar into the engine, prints the image's name
 #   lib.sh pull-flags REF       the engine's extra `pull` flags for REF (a loopback registry is plain HTTP)
+#   lib.sh jib-registry-flags REGISTRY...   the Jib flags for pulling from or pushing to these registries
 #   lib.sh require-engine WHY   exits 1 with one line saying what to install or start unless the engine answers
 #   lib.sh build [--no-pull] ARGS...   `ENGINE build ARGS...` as tk_build runs it (BuildKit or legacy builder)
 #
@@ -21,7 +22,7 @@
 # everything but that: force one with ENGINE=docker or ENGINE=podman.
 #
 # Functions (prefix tk_) for the scripts: tk_engine, tk_kind, tk_docker_answers, tk_require_engine, tk_version,
-# tk_pom_property, tk_jlink_modules, tk_revision, tk_load, tk_loopback_registry, tk_registry_answers, tk_pull_flags,
+# tk_pom_property, tk_jlink_modules, tk_revision, tk_load, tk_loopback_registry, tk_registry_answers, tk_jib_registry_flags, tk_pull_flags,
 # tk_run_flags, tk_run_hardened, tk_port, tk_await_ready, tk_rm,
 # tk_history, tk_build, tk_build_legacy, tk_build_without_cache_mounts, tk_build_can_mount, tk_build_fill_cache,
 # tk_write_generated, tk_die.
@@ -104,6 +105,18 @@ tk_registry_answers() {
     [ "$(curl -s -o /dev/null --connect-timeout 3 -m 4 -w '%{http_code}' "$scheme://$1/v2/" || true)" = 000 ] || return 0
   done
   return 1
+}
+
+# tk_jib_registry_flags REGISTRY...: the Jib flags for a build that pulls from or pushes to these registries. Jib
+# (3.5.2: FailoverHttpClient) speaks plain HTTP to a registry, or accepts a certificate it cannot verify, only under
+# -Djib.allowInsecureRegistries=true, and then for every registry of the build; it has no exception for localhost or
+# 127.0.0.1 (docker has). So the flag is given only for a loopback registry (the development registry of
+# `make registry-up`, plain HTTP); Jib still tries HTTPS first.
+tk_jib_registry_flags() {
+  local r
+  for r in "$@"; do
+    if tk_loopback_registry "${r%%/*}"; then echo -Djib.allowInsecureRegistries=true; return; fi
+  done
 }
 
 # tk_pull_flags REF: docker pulls from a loopback registry over plain HTTP by default (its insecure-registries
@@ -249,8 +262,9 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     run-flags) [ $# = 1 ] || tk_die "usage: $0 run-flags MODELS"; engine=$(tk_engine || echo none); tk_run_flags "$1" ;;
     load) [ $# = 1 ] || tk_die "usage: $0 load TAR"; tk_require_engine "loading $1"; tk_load "$1" ;;
     pull-flags) [ $# = 1 ] || tk_die "usage: $0 pull-flags REF"; engine=$(tk_engine || echo none); tk_pull_flags "$1" ;;
+    jib-registry-flags) tk_jib_registry_flags "$@" ;;
     require-engine) tk_require_engine "${1:-it needs one}" ;;
     build) tk_require_engine "building a Dockerfile"; tk_build "$@" ;;
-    *) echo "usage: $0 engine|engine-kind|version|jlink-modules|revision|run-flags MODELS|load TAR|pull-flags REF|require-engine WHY|build ARGS..." >&2; exit 2 ;;
+    *) echo "usage: $0 engine|engine-kind|version|jlink-modules|revision|run-flags MODELS|load TAR|pull-flags REF|jib-registry-flags REGISTRY...|require-engine WHY|build ARGS..." >&2; exit 2 ;;
   esac
 fi

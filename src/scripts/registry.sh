@@ -8,21 +8,19 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ping_registry() { curl -fs -o /dev/null --max-time 4 "http://$1/v2/"; }
-
 cmd=${1:-}; shift || true
 case "$cmd" in
   start)
     addr=${1:-127.0.0.1:5000} dir=${2:-$tk_root/target/registry}
-    case "$addr" in 127.0.0.1:*|localhost:*|'[::1]':*) ;; *) tk_die "registry.sh serves loopback only, not $addr" ;; esac
-    if ping_registry "$addr"; then echo "registry: one answers on $addr already"; exit 0; fi
+    tk_loopback_registry "$addr" || tk_die "registry.sh serves loopback only, not $addr"
+    if tk_registry_answers "$addr"; then echo "registry: one answers on $addr already"; exit 0; fi
     command -v docker-registry >/dev/null || tk_die "docker-registry not found: apt-get install docker-registry"
     mkdir -p "$dir/storage"
     REGISTRY_HTTP_ADDR=$addr REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=$dir/storage \
       setsid docker-registry serve "$tk_root/src/registry/config.yml" >"$dir/registry.log" 2>&1 </dev/null &
     echo $! >"$dir/registry.pid"
     for _ in $(seq 100); do
-      if ping_registry "$addr"; then echo "registry: http://$addr (storage $dir/storage, log $dir/registry.log)"; exit 0; fi
+      if tk_registry_answers "$addr"; then echo "registry: http://$addr (storage $dir/storage, log $dir/registry.log)"; exit 0; fi
       kill -0 "$(cat "$dir/registry.pid")" 2>/dev/null || break
       sleep 0.1
     done
@@ -40,7 +38,7 @@ case "$cmd" in
     ;;
   ping)
     [ $# = 1 ] || tk_die "usage: $0 ping ADDR"
-    ping_registry "$1"
+    tk_registry_answers "$1"
     ;;
   *) echo "usage: $0 start [ADDR] [DIR] | stop [DIR] | ping ADDR" >&2; exit 2 ;;
 esac
