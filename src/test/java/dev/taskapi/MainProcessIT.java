@@ -77,6 +77,45 @@ class MainProcessIT {
     }
   }
 
+  /**
+   * The configuration a user gets from `make run` (every default, the models of this checkout), driven through
+   * every kind of route on many connections, then stopped: the log has no WARNING or SEVERE line.
+   */
+  @Test
+  void aDefaultStartServesAndStopsWithoutAWarning() throws Exception {
+    int port = FreePort.pick();
+    ProcessBuilder builder = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", runtimeClasspath(), "dev.taskapi.Main")
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("service.log").toFile());
+    builder.environment().keySet().removeIf(name -> !name.equals("PATH") && !name.equals("HOME"));
+    builder.environment().put("PORT", Integer.toString(port));
+    Process process = builder.start();
+    try {
+      awaitReady(port);
+      String base = "http://127.0.0.1:" + port;
+      for (int connection = 0; connection < 8; connection++) {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(base + "/tasks"))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(BODY)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, created.statusCode(), created.body());
+        for (String path : List.of(created.headers().firstValue("Location").orElseThrow(), "/tasks", "/tasks/task_0",
+            "/models", "/health", "/health/live", "/health/ready", "/metrics", "/openapi.json")) {
+          client.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.discarding());
+        }
+      }
+      process.destroy();
+      assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exited after SIGTERM");
+      assertEquals(0, process.exitValue(), log());
+      List<String> warnings = log().lines().filter(l -> l.contains(" WARNING ") || l.contains(" SEVERE ")).toList();
+      assertEquals(List.of(), warnings, "a clean start, use and stop logs no WARNING or SEVERE line:\n" + log());
+      assertTrue(log().contains("task-api stopped"), log());
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource({"TASK_API_LOG_LEVEL, LOUD", "SHUTDOWN_DELAY_MS, -5", "PORT, 99999"})
   void invalidConfigurationExitsWithCode2NamingTheVariable(String variable, String value) throws Exception {
