@@ -77,10 +77,12 @@ unit-test: ## Run the unit tests only (mvn test: no container engine, cluster or
 	$(MVN) $(MVN_FLAGS) test
 
 .PHONY: test
-test: ## Run every test this machine can run: unit tests, then the *IT integration tests (engine, kubectl) with mvn verify. JDK 25 (17+ without a container engine).
+test: ## Run every test this machine can run: unit tests, then the *IT integration tests (engine, kubectl) with mvn verify; lists the skipped suites and what each needs. JDK 25 (17+ without a container engine).
 	$(call require,$(MVN),install Maven (apt-get install maven))
 	$(call require_jdk,17,make test)
-	$(MVN) $(MVN_FLAGS) verify -Dtest.excludedGroups=$(TEST_EXCLUDED_GROUPS)
+	@rm -rf target/skipped-suites
+	@status=0; $(MVN) $(MVN_FLAGS) verify -Dtest.excludedGroups=$(TEST_EXCLUDED_GROUPS) || status=$$?; \
+	  src/scripts/skipped-suites.sh target/skipped-suites; exit $$status
 
 .PHONY: bench
 bench: build ## Benchmark task-api against the original FastAPI app, in memory and on PostgreSQL, with wrk; writes docs/benchmarks.md.

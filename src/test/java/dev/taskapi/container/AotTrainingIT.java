@@ -31,7 +31,7 @@ class AotTrainingIT {
   @ParameterizedTest
   @ValueSource(strings = {"podman", "docker"})
   void theAotCacheIsTrainedOnEachEngine(String engine) {
-    Prerequisites.require(Engine.present(), "no container engine (ENGINE=none, or neither podman nor docker answers)");
+    Prerequisites.require(Engine.present(), Prerequisites.NO_CONTAINER_ENGINE);
     boolean chosen = Path.of(Engine.name()).getFileName().toString().equals(engine);
     boolean answers = Command.works(engine, "info");
     if (chosen) {

@@ -93,8 +93,7 @@ abstract class ImageContract {
 
   @BeforeAll
   void startContainer() throws Exception {
-    Prerequisites.require(engine() != null, "no container engine: install podman (src/scripts/podman-setup.sh)"
-        + " or docker, or set ENGINE");
+    Prerequisites.require(engine() != null, Prerequisites.NO_CONTAINER_ENGINE);
     imageId = provideImage();
     container = start(MODELS, Map.of());
     base = "http://" + hostPort(container);

@@ -37,7 +37,7 @@ class LegacyBuilderIT {
 
   @BeforeAll
   static void dockerWithTheJreBase() {
-    Prerequisites.require(Engine.present(), "no container engine (ENGINE=none, or neither podman nor docker answers)");
+    Prerequisites.require(Engine.present(), Prerequisites.NO_CONTAINER_ENGINE);
     Assumptions.assumeTrue(Engine.kind().equals("docker"), "the legacy builder is docker's; ENGINE=" + Engine.name());
     if (!exists(JRE)) {
       Prerequisites.require(Files.isRegularFile(JRE_TAR),
@@ -48,6 +48,9 @@ class LegacyBuilderIT {
 
   @AfterAll
   static void removeImages() {
+    if (!Engine.present()) {
+      return;
+    }
     for (String ref : removeAfter) {
       Engine.run(Duration.ofSeconds(60), "rm", "-f", ref);
     }

@@ -56,7 +56,7 @@ class ModelsInstallIT {
   @BeforeAll
   void pushModelsImages() throws IOException {
     Path slim = ImageTars.tar(ImageTars.JIB, "slim");
-    Prerequisites.require(Files.isRegularFile(slim), slim + " is missing: `make image` builds it");
+    Prerequisites.require(Files.isRegularFile(slim), slim + " is missing: `make image` builds it (`make test` does so first when a container engine exists)");
     registry = RegistryServer.start();
     work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "models-install-");
     image = push(MODELS, "task-api", work.resolve("good"));

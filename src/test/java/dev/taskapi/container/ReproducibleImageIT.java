@@ -31,7 +31,7 @@ class ReproducibleImageIT {
     assertEquals(id, ImageTars.imageId(first), "image ID in " + first);
     assertEquals(id, ImageTars.imageId(second), "image ID in " + second);
 
-    Prerequisites.require(Engine.present(), "no container engine to load " + second + " into");
+    Prerequisites.require(Engine.present(), Prerequisites.NO_CONTAINER_ENGINE + " (to load " + second + ")");
     Engine.run(Duration.ofMinutes(5), "load", "-i", second.toString()).check("loading " + second);
     String loaded = Engine.run(Duration.ofSeconds(30), "image", "inspect", "--format", "{{.Id}}", id)
         .check("inspect " + id).out().strip();

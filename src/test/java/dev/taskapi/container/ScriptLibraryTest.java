@@ -100,7 +100,7 @@ class ScriptLibraryTest {
   /** The real docker client, pointed at a socket with no daemon behind it. */
   @Test
   void theRealDockerClientWithNoDaemonGetsTheSameLine() {
-    Assumptions.assumeTrue(Command.works("docker", "--version"), "no docker client installed");
+    Assumptions.assumeTrue(Command.works("docker", "--version"), "no docker client installed (apt-get install docker.io)");
     assertDaemonDownLine(lib(Map.of("ENGINE", "docker", "DOCKER_HOST", "unix:///nonexistent"), "require-engine", "test"));
   }
 

@@ -77,7 +77,7 @@ class KindDeploymentIT {
   @BeforeAll
   static void deploy() {
     require(K8sManifests.commandWorks("kubectl", "version", "--client"),
-        "kubectl is not installed (it renders k8s/overlays/kind: https://kubernetes.io/docs/tasks/tools/)");
+        Prerequisites.NO_KUBECTL);
     String context = KubeContextGuard.requested();
     config = Config.autoConfigure(context);
     Optional<String> refusal = KubeContextGuard.refusal(context, config);

@@ -38,7 +38,7 @@ class KindScriptIT {
 
   static void requireKubectl() {
     Prerequisites.require(K8sManifests.commandWorks("kubectl", "version", "--client"),
-        "kubectl is not installed (https://kubernetes.io/docs/tasks/tools/)");
+        Prerequisites.NO_KUBECTL);
   }
 
   static Result kindSh(Map<String, String> env, String... args) {
@@ -155,7 +155,7 @@ class KindScriptIT {
   @Test
   void anExistingClusterMustMountThisModelsDirectory() throws IOException {
     String engine = Command.exec(Duration.ofMinutes(1), List.of("bash", "src/scripts/lib.sh", "engine")).out().strip();
-    Prerequisites.require(!engine.equals("none"), "no container engine (podman or docker)");
+    Prerequisites.require(!engine.isEmpty() && !engine.equals("none"), Prerequisites.NO_CONTAINER_ENGINE);
     String cluster = "task-api-test-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(0, 6);
     String image = "localhost/" + cluster + "-empty:1";
     Path other = Files.createDirectories(dir.resolve("other/models"));

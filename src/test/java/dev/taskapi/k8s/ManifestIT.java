@@ -75,7 +75,7 @@ class ManifestIT {
   @BeforeAll
   static void renderAll() {
     Prerequisites.require(K8sManifests.commandWorks("kubectl", "version", "--client"),
-        "kubectl is not installed (it renders the kustomize overlays: https://kubernetes.io/docs/tasks/tools/)");
+        Prerequisites.NO_KUBECTL);
     for (String overlay : K8sManifests.OVERLAYS) {
       rendered.put(overlay, load(K8sManifests.render(overlay)));
     }

@@ -66,9 +66,9 @@ class PodmanKubePlayIT {
 
   @BeforeAll
   static void deploy() {
-    Prerequisites.require(K8sManifests.commandWorks("podman", "version"), "podman is not installed (apt-get install podman)");
+    Prerequisites.require(K8sManifests.commandWorks("podman", "version"), "podman is not installed (src/scripts/podman-setup.sh)");
     Prerequisites.require(K8sManifests.commandWorks("kubectl", "version", "--client"),
-        "kubectl is not installed (it renders k8s/overlays/podman: https://kubernetes.io/docs/tasks/tools/)");
+        Prerequisites.NO_KUBECTL);
     Prerequisites.require(Files.isRegularFile(ROOT.resolve(ENV.get("IMAGE_TAR")))
             || K8sManifests.commandWorks("podman", "image", "exists", ENV.get("IMG")),
         "the slim image is not built: neither " + ENV.get("IMAGE_TAR") + " nor " + ENV.get("IMG") + " in podman (make k8s-image)");

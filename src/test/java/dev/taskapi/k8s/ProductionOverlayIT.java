@@ -69,7 +69,7 @@ class ProductionOverlayIT {
   @BeforeAll
   static void render() {
     Prerequisites.require(K8sManifests.commandWorks("kubectl", "version", "--client"),
-        "kubectl is not installed (it renders the kustomize overlays: https://kubernetes.io/docs/tasks/tools/)");
+        Prerequisites.NO_KUBECTL);
     production = load(K8sManifests.render(OVERLAY));
     base = load(K8sManifests.render("base"));
   }

@@ -49,7 +49,9 @@ class DatabaseOutageIT {
     if (service != null) {
       service.stop().await();
     }
-    database.destroy();
+    if (database != null) {
+      database.destroy();
+    }
   }
 
   @Test
