@@ -56,8 +56,8 @@ public final class ApiDocs {
         </html>
         """.formatted(html(title), html(assets.swaggerUiCss()), html(assets.swaggerUiFavicon()),
         html(assets.swaggerUiBundle()), html(SWAGGER_INIT_URL)));
-    // In Chromium, taking away any source below makes the page report a violation. What is not listed falls back to
-    // default-src 'none'.
+    // In Chromium, taking away any source below makes the page report a violation; ApiDocsBrowserIT checks that the
+    // pages work with no other. What is not listed falls back to default-src 'none'.
     swaggerUiPolicy = String.join("; ",
         "default-src 'none'",                 // nothing that is not allowed below
         "script-src 'self' " + origin,        // swagger-ui-bundle.js from the assets, its init script from here
