@@ -117,7 +117,7 @@ class MainProcessIT {
   }
 
   @ParameterizedTest(name = "{0}={1}")
-  @CsvSource({"TASK_API_LOG_LEVEL, LOUD", "SHUTDOWN_DELAY_MS, -5", "PORT, 99999"})
+  @CsvSource({"TASK_API_LOG_LEVEL, LOUD", "SHUTDOWN_DELAY_MS, -5", "PORT, 99999", "DOCS_ASSETS_URL, cdn.example/npm"})
   void invalidConfigurationExitsWithCode2NamingTheVariable(String variable, String value) throws Exception {
     Process process = start(Map.of(variable, value));
     assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exits at once");

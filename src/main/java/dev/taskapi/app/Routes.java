@@ -1,5 +1,7 @@
 package dev.taskapi.app;
 
+import dev.taskapi.docs.ApiDocs;
+import dev.taskapi.docs.DocsAssets;
 import dev.taskapi.health.HealthHandlers;
 import dev.taskapi.health.Lifecycle;
 import dev.taskapi.http.AccessLog;
@@ -20,8 +22,12 @@ import java.util.Map;
 public final class Routes {
   private Routes() {}
 
-  /** What the routes need; shared by every server verticle, so each part is thread-safe. */
-  public record Deps(TaskStore store, ModelRegistry models, Lifecycle lifecycle, AccessLog accessLog) {}
+  /**
+   * What the routes need; shared by every server verticle, so each part is thread-safe. A null {@code accessLog}
+   * logs no requests; a null {@code docs} serves no API docs pages (DOCS_ENABLED=false).
+   */
+  public record Deps(TaskStore store, ModelRegistry models, Lifecycle lifecycle, AccessLog accessLog,
+      DocsAssets docs) {}
 
   public static Router create(Vertx vertx, Deps deps) {
     Router router = Router.router(vertx);
@@ -48,6 +54,12 @@ public final class Routes {
     router.get("/models").handler(models::listModels);
     router.get("/metrics").handler(Metrics.scrapingHandler());
     router.get("/openapi.json").handler(OpenApi.handler());
+    if (deps.docs() != null) {
+      ApiDocs docs = new ApiDocs(deps.docs());
+      router.get("/docs").handler(docs::swaggerUi);
+      router.get("/docs/swagger-init.js").handler(docs::swaggerInit);
+      router.get("/redoc").handler(docs::redoc);
+    }
 
     router.route().failureHandler(problems);
     for (int status : new int[] {400, 404, 405, 413, 415, 500}) {

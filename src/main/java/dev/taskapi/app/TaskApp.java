@@ -2,6 +2,7 @@ package dev.taskapi.app;
 
 import dev.taskapi.config.AppConfig;
 import dev.taskapi.config.LogFormat;
+import dev.taskapi.docs.DocsAssets;
 import dev.taskapi.health.Lifecycle;
 import dev.taskapi.http.AccessLog;
 import dev.taskapi.model.ModelRegistry;
@@ -45,7 +46,8 @@ public final class TaskApp {
       case MEMORY -> new InMemoryTaskStore(config.maxTasks(), config.memoryStoreBudgetBytes());
       case POSTGRES -> new PostgresTaskStore(vertx, config.database());
     };
-    this.deps = new Routes.Deps(store, models, lifecycle, accessLog(config));
+    this.deps = new Routes.Deps(store, models, lifecycle, accessLog(config),
+        config.docs().enabled() ? DocsAssets.at(config.docs().assetsUrl()) : null);
   }
 
   private static AccessLog accessLog(AppConfig config) {

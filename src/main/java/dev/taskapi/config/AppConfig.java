@@ -33,7 +33,8 @@ public record AppConfig(
     LogFormat logFormat,
     Level logLevel,
     Store store,
-    Database database) {
+    Database database,
+    Docs docs) {
 
   /** Where tasks live: {@code STORE}. */
   public enum Store { MEMORY, POSTGRES }
@@ -59,6 +60,27 @@ public record AppConfig(
     @Override
     public String toString() {
       return "postgresql://" + user + "@" + host + ":" + port + "/" + name;
+    }
+  }
+
+  /**
+   * The interactive API docs, Swagger UI at {@code /docs} and ReDoc at {@code /redoc} ({@code DOCS_ENABLED}), and
+   * where their pages load the UI's scripts and styles from ({@code DOCS_ASSETS_URL}: an absolute http(s) base laid
+   * out as the npm CDNs are, {@code <base>/<package>@<version>/<path>}; kept without a trailing slash).
+   */
+  public record Docs(boolean enabled, URI assetsUrl) {
+    /** The public CDN FastAPI loads the same two packages from. */
+    public static final String DEFAULT_ASSETS_URL = "https://cdn.jsdelivr.net/npm";
+
+    public Docs {
+      String scheme = assetsUrl.getScheme() == null ? "" : assetsUrl.getScheme().toLowerCase(Locale.ROOT);
+      // no echo of a URL with credentials: they would reach the log
+      require(assetsUrl.getRawUserInfo() == null, "DOCS_ASSETS_URL",
+          "must not carry user:password@ (every browser that opens the docs would see it)");
+      require((scheme.equals("http") || scheme.equals("https")) && assetsUrl.getHost() != null, "DOCS_ASSETS_URL",
+          "must be an absolute http:// or https:// URL such as " + DEFAULT_ASSETS_URL + ", got '" + assetsUrl + "'");
+      require(assetsUrl.getRawQuery() == null && assetsUrl.getRawFragment() == null, "DOCS_ASSETS_URL",
+          "must be a base URL that paths are appended to, without ?query or #fragment, got '" + assetsUrl + "'");
     }
   }
 
@@ -96,7 +118,18 @@ public record AppConfig(
         parse(env, "LOG_FORMAT", LogFormat.TEXT, AppConfig::parseLogFormat),
         parse(env, "TASK_API_LOG_LEVEL", Level.INFO, AppConfig::parseLevel),
         parse(env, "STORE", Store.MEMORY, AppConfig::parseStore),
-        database(env));
+        database(env),
+        new Docs(parse(env, "DOCS_ENABLED", true, EnvVariables::parseBoolean),
+            docsAssetsUrl(string(env, "DOCS_ASSETS_URL", Docs.DEFAULT_ASSETS_URL))));
+  }
+
+  /** DOCS_ASSETS_URL as a URI, trailing slashes dropped; its rules are {@link Docs}'s. */
+  private static URI docsAssetsUrl(String value) {
+    try {
+      return new URI(value.replaceAll("/+$", ""));
+    } catch (URISyntaxException e) {
+      throw new InvalidConfigException("DOCS_ASSETS_URL is not a URL (" + e.getReason() + ")");
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -30,6 +31,8 @@ class AppConfigTest {
     assertFalse(c.accessLog());
     assertEquals(LogFormat.TEXT, c.logFormat());
     assertEquals(Level.INFO, c.logLevel());
+    assertTrue(c.docs().enabled());
+    assertEquals(URI.create("https://cdn.jsdelivr.net/npm"), c.docs().assetsUrl());
   }
 
   @Test
@@ -49,6 +52,19 @@ class AppConfigTest {
     assertEquals(Runtime.getRuntime().maxMemory() / 100 * 25, c.memoryStoreBudgetBytes());
   }
 
+  @ParameterizedTest(name = "DOCS_ASSETS_URL={0}")
+  @CsvSource({
+      "https://unpkg.com, https://unpkg.com",
+      "https://cdn.jsdelivr.net/npm/, https://cdn.jsdelivr.net/npm",
+      "HTTP://127.0.0.1:8081/npm//, HTTP://127.0.0.1:8081/npm",
+      "http://[::1]:8081/assets, http://[::1]:8081/assets",
+  })
+  void docsAssetsUrlIsAnHttpBaseWithoutTrailingSlash(String value, String base) {
+    AppConfig c = AppConfig.from(Map.of("DOCS_ASSETS_URL", value, "DOCS_ENABLED", "false"));
+    assertEquals(URI.create(base), c.docs().assetsUrl());
+    assertFalse(c.docs().enabled());
+  }
+
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource({
       "PORT, http", "PORT, 70000", "PORT, -1",
@@ -62,6 +78,11 @@ class AppConfigTest {
       "ACCESS_LOG, sometimes",
       "TASK_API_LOG_LEVEL, LOUD",
       "LOG_FORMAT, xml",
+      "DOCS_ENABLED, maybe",
+      "DOCS_ASSETS_URL, cdn.jsdelivr.net/npm", "DOCS_ASSETS_URL, /npm", "DOCS_ASSETS_URL, ftp://mirror.example/npm",
+      "DOCS_ASSETS_URL, https://", "DOCS_ASSETS_URL, http:///npm", "DOCS_ASSETS_URL, https://mirror example/npm",
+      "DOCS_ASSETS_URL, https://user:secret@mirror.example/npm", "DOCS_ASSETS_URL, https://mirror.example/npm?v=1",
+      "DOCS_ASSETS_URL, https://mirror.example/npm#top",
   })
   void invalidValueIsRejectedNamingTheVariable(String variable, String value) {
     InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> AppConfig.from(Map.of(variable, value)));
