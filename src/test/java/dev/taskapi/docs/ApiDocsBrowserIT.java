@@ -11,11 +11,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +56,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * After each test, the console has no policy violation and no error, and every load the browser made succeeded.
  */
 class ApiDocsBrowserIT {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  /** Found on PATH, as a shell finds them (Debian installs both in /usr/bin). */
+  private static final Path CHROMIUM = onPath("chromium");
+  private static final Path CHROMEDRIVER = onPath("chromedriver");
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   /** ReDoc's sidebar always asks for Redocly's logo from Redocly's CDN; the policy blocks it on purpose. */
   private static final String REDOCLY_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg";
@@ -72,8 +75,8 @@ class ApiDocsBrowserIT {
 
   @BeforeAll
   static void start() throws IOException {
-    Prerequisites.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        CHROMIUM + " or " + CHROMEDRIVER + " is missing: apt-get install chromium chromium-driver");
+    Prerequisites.require(CHROMIUM != null && CHROMEDRIVER != null,
+        "chromium or chromedriver is not on PATH: apt-get install chromium chromium-driver");
     assetsVertx = Vertx.vertx();
     int assetsPort = assetsVertx.createHttpServer().requestHandler(npmCdn(assetsVertx))
         .listen(FreePort.pick(), "127.0.0.1").await().actualPort();
@@ -95,6 +98,12 @@ class ApiDocsBrowserIT {
     network = new Network(browser);
     network.onResponseCompleted(r -> loads.put(r.getRequest().getUrl(), Integer.toString(r.getResponseData().getStatus())));
     network.onFetchError(e -> loads.put(e.getRequest().getUrl(), "failed: " + e.getErrorText()));
+  }
+
+  private static Path onPath(String program) {
+    return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+        .filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, program)).filter(Files::isExecutable)
+        .findFirst().orElse(null);
   }
 
   /** {@code /npm/<package>@<version>/<path>} from the webjar's {@code META-INF/resources/webjars/<package>/<version>/}. */
