@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# make bench: task-api against the original FastAPI app it was rebuilt from, in memory and on PostgreSQL.
-# Four services, one at a time, each started fresh on 127.0.0.1 and driven by wrk on the same machine:
-#   taskapi-memory    task-api with its in-memory store (the default)
-#   taskapi-postgres  task-api with STORE=postgres
+# make bench: task-api as users deploy it (the slim image, its JVM flags, under the pod's limits) against the
+# original FastAPI app it was rebuilt from, in memory and on PostgreSQL. Services, one at a time, each started
+# fresh on 127.0.0.1 and driven by wrk on the same machine:
+#   slim-memory, slim-postgres          the slim image (IMAGE) in ENGINE under the production overlay's memory
+#                                       limit, no CPU limit (the cores the others get too), in memory / STORE=postgres
+#   slim-memory-limited, slim-postgres-limited   the same under the overlay's CPU limit as well
+#   slim-aot-memory, slim-aot-postgres  the slim-aot image (AOT_IMAGE), memory limit only
+#   taskapi-memory, taskapi-postgres    the jar on the host, the JDK's default flags: a reference line
 #   fastapi-memory    the original FastAPI app, tasks in a dict (src/bench/fastapi_memory.py)
 #   fastapi-postgres  the original FastAPI app on PostgreSQL through asyncpg (src/bench/fastapi_postgres.py)
+# The containers use the host's network (--network host, so that they reach the bench's PostgreSQL on loopback);
+# what publishing a port (-p 127.0.0.1:PORT:8080) costs instead is measured on its own (PUBLISHED_COST).
 # Both PostgreSQL services use one throwaway PostgreSQL cluster (initdb under target/), each its own table.
 # Then the cost of task-api's access log: off, text and json, written to a file. Prints a Markdown report and
 # writes it into docs/benchmarks.md between its "generated" markers (lib.sh tk_write_generated): prose around stays.
@@ -12,7 +18,10 @@
 # Environment (defaults in brackets):
 #   DURATION [5] s per run   RUNS [3] runs per scenario, the median is reported   WARMUP [3] s   THREADS [2] wrk
 #   CONNS ["64 256"] connection counts   STARTS [5] timed starts per service
-#   SERVICES [all four, in the order above]   ACCESS_LOG_FORMATS ["off text json"; empty: no access log set]
+#   SERVICES [slim-memory slim-postgres slim-memory-limited slim-postgres-limited fastapi-memory fastapi-postgres
+#   taskapi-memory taskapi-postgres]   ACCESS_LOG_FORMATS ["off text json"; empty: no access log set]
+#   IMAGE [task-api:$VERSION-slim]   AOT_IMAGE [task-api:$VERSION-slim-aot]   ENGINE [lib.sh's choice]
+#   OVERLAY [k8s/overlays/production: its task-api container's limits]   PUBLISHED_COST [1: measure it; 0: not]
 #   FASTAPI_WORKERS [1] uvicorn workers of fastapi-postgres   DB_POOL_SIZE [8] connections per service process
 #   PG_BIN [/usr/lib/postgresql/15/bin]   PG_SHARED_BUFFERS [128MB]   PG_FSYNC [on]   PG_SYNCHRONOUS_COMMIT [on]
 #   JAR [target/task-api-$VERSION.jar, the build of pom.xml]   JAVA [java]   PYTHON [/usr/bin/python3]   OUT [docs/benchmarks.md]   SVC_PORT [18090]   PG_PORT [18092]
@@ -26,8 +35,11 @@ WARMUP=${WARMUP:-3}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-64 256}
 STARTS=${STARTS:-5}
-ALL_SERVICES="taskapi-memory taskapi-postgres fastapi-memory fastapi-postgres"
-SERVICES=${SERVICES:-$ALL_SERVICES}
+ALL_SERVICES="slim-memory slim-postgres slim-memory-limited slim-postgres-limited slim-aot-memory slim-aot-postgres"
+ALL_SERVICES+=" fastapi-memory fastapi-postgres taskapi-memory taskapi-postgres"
+SERVICES=${SERVICES:-slim-memory slim-postgres slim-memory-limited slim-postgres-limited fastapi-memory fastapi-postgres taskapi-memory taskapi-postgres}
+OVERLAY=${OVERLAY:-k8s/overlays/production}
+PUBLISHED_COST=${PUBLISHED_COST:-1}
 ACCESS_LOG_FORMATS=${ACCESS_LOG_FORMATS-off text json}
 FASTAPI_WORKERS=${FASTAPI_WORKERS:-1}
 DB_POOL_SIZE=${DB_POOL_SIZE:-8}
@@ -38,6 +50,7 @@ PG_SYNCHRONOUS_COMMIT=${PG_SYNCHRONOUS_COMMIT:-on}
 JAVA=${JAVA:-java}
 PYTHON=${PYTHON:-/usr/bin/python3}
 OUT=${OUT:-docs/benchmarks.md}
+MODELS=${MODELS:-models}
 SVC_PORT=${SVC_PORT:-18090}
 PG_PORT=${PG_PORT:-18092}
 
@@ -46,14 +59,23 @@ READS="health get page list"
 BASE=http://127.0.0.1:$SVC_PORT
 VERSION=$(tk_version)
 JAR=${JAR:-target/task-api-$VERSION.jar}
+IMAGE=${IMAGE:-task-api:$VERSION-slim}
+AOT_IMAGE=${AOT_IMAGE:-task-api:$VERSION-slim-aot}
+CONTAINER=task-api-bench
+MEM_LIMIT=
+CPU_LIMIT=
 CLK_TCK=$(getconf CLK_TCK)
-# Ratio goals: service, baseline, scenario, connections, minimum ratio of req/s.
+# Ratio goals: service, baseline, scenario, connections, minimum ratio of req/s. The deployed configuration
+# (the slim image on PostgreSQL) against the original app on PostgreSQL first; the host jar is the reference
+# the slim image is held to.
 TARGETS=(
-  "taskapi-memory fastapi-memory get 64 20"
-  "taskapi-memory fastapi-memory post 64 15"
-  "taskapi-postgres fastapi-postgres get 64 3"
-  "taskapi-postgres fastapi-postgres post 64 2"
-  "taskapi-postgres fastapi-postgres page 64 3"
+  "slim-postgres fastapi-postgres post 64 5"
+  "slim-postgres fastapi-postgres get 64 8"
+  "slim-postgres fastapi-postgres page 64 5"
+  "slim-memory fastapi-memory get 64 25"
+  "slim-memory fastapi-memory post 64 20"
+  "slim-memory taskapi-memory get 64 0.9"
+  "slim-memory taskapi-memory post 64 0.9"
 )
 
 work=
@@ -88,6 +110,15 @@ check_prerequisites() {
     command -v "$JAVA" >/dev/null || die "$JAVA not found: apt-get install openjdk-17-jre-headless (or set JAVA)"
     [ -f "$JAR" ] || die "$JAR missing: run 'make build' first"
   fi
+  if wants slim; then
+    tk_require_engine "the slim image services (SERVICES without slim-*: no engine needed)"
+    command -v kubectl >/dev/null || die "kubectl not found (the pod's limits are read from $OVERLAY): https://kubernetes.io/docs/tasks/tools/"
+    read_limits
+    for image in "$IMAGE" $(! wants slim-aot || echo "$AOT_IMAGE"); do
+      "$engine" image inspect "$image" >/dev/null 2>&1 ||
+        die "$image is not in $engine: make images-load (or set IMAGE / AOT_IMAGE)"
+    done
+  fi
   if wants taskapi-postgres && ! grep -qa 'dev/taskapi/task/postgres/' "$JAR"; then
     SKIPPED+=("taskapi-postgres: $JAR has no PostgreSQL store (STORE=postgres); build a version that has one")
     echo "bench: skipping ${SKIPPED[-1]}" >&2
@@ -110,6 +141,59 @@ check_prerequisites() {
     port_free "$PG_PORT" || die "127.0.0.1:$PG_PORT is already in use: set PG_PORT to a free port"
   fi
   port_free "$SVC_PORT" || die "127.0.0.1:$SVC_PORT is already in use: set SVC_PORT to a free port"
+}
+
+# read_limits: the task-api container's memory and CPU limits in OVERLAY, as kubectl renders it (MEM_LIMIT in
+# the engine's units, e.g. 128m; CPU_LIMIT in CPUs, e.g. 1).
+read_limits() {
+  local limits mem cpu
+  limits=$(kubectl kustomize "$OVERLAY" | kubectl label --local -f - bench=limits -o jsonpath='{.kind} {.spec.template.spec.containers[?(@.name=="task-api")].resources.limits.memory} {.spec.template.spec.containers[?(@.name=="task-api")].resources.limits.cpu}{"\n"}' | awk '$1 == "Deployment" {print $2, $3}')
+  read -r mem cpu <<<"$limits"
+  case $mem in
+    *Mi) MEM_LIMIT=${mem%Mi}m ;; *Gi) MEM_LIMIT=${mem%Gi}g ;; *) die "$OVERLAY: no task-api memory limit in Mi or Gi (got '$mem')" ;;
+  esac
+  case $cpu in
+    *m) CPU_LIMIT=$(awk -v m="${cpu%m}" 'BEGIN {print m / 1000}') ;; [0-9]*) CPU_LIMIT=$cpu ;; *) die "$OVERLAY: no task-api CPU limit (got '$cpu')" ;;
+  esac
+}
+
+# The container's cgroup directory for CONTROLLER (cgroup v1: memory, cpuacct; v2: the unified one), from its pid.
+container_cgroup() {
+  local pid path
+  pid=$("$engine" inspect -f '{{.State.Pid}}' "$CONTAINER" 2>/dev/null) || return 1
+  [ "${pid:-0}" != 0 ] || return 1
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    path=$(awk -F: '$1 == 0 {print $3}' "/proc/$pid/cgroup") && echo "/sys/fs/cgroup$path"
+  else
+    path=$(awk -F: -v c="$1" '{n = split($2, cs, ","); for (i = 1; i <= n; i++) if (cs[i] == c) print $3}' "/proc/$pid/cgroup" | head -1)
+    echo "/sys/fs/cgroup/$1$path"
+  fi
+}
+
+# The container's anonymous memory (heap, metaspace, code, threads: what its limit cannot reclaim), in kB.
+container_anon_kb() {
+  local dir
+  dir=$(container_cgroup memory) || { echo 0; return; }
+  awk '$1 == "anon" || $1 == "total_rss" {print int($2 / 1024); exit}' "$dir/memory.stat" 2>/dev/null || echo 0
+}
+
+# How often the kernel's OOM killer acted in the container's cgroup (0 if none, or unknown).
+container_oom_kills() {
+  local dir
+  dir=$(container_cgroup memory) || { echo 0; return; }
+  awk '$1 == "oom_kill" {print $2; exit}' "$dir/memory.oom_control" "$dir/memory.events" 2>/dev/null || echo 0
+}
+
+# CPU clock ticks the container used so far (cpuacct.usage in ns, or cpu.stat usage_usec on cgroup v2).
+container_ticks() {
+  local dir
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    dir=$(container_cgroup cpu) || { echo 0; return; }
+    awk -v hz="$CLK_TCK" '$1 == "usage_usec" {printf "%d\n", $2 / 1e6 * hz}' "$dir/cpu.stat"
+  else
+    dir=$(container_cgroup cpuacct) || { echo 0; return; }
+    awk -v hz="$CLK_TCK" '{printf "%d\n", $1 / 1e9 * hz}' "$dir/cpuacct.usage"
+  fi
 }
 
 cleanup() {
@@ -174,7 +258,12 @@ service() { # name: sets SVC_CMD, SVC_ENV, SVC_READY (path that answers 200 once
   SVC_PAGE="/tasks?limit=100"
   SVC_TABLE=
   SVC_DROP=
+  SVC_CONTAINER=
   case $name in
+    slim-*)
+      SVC_CONTAINER=1
+      SVC_READY=/health/ready
+      SVC_LIST="/tasks?limit=$LIST_SIZE" ;;
     taskapi-*)
       SVC_CMD=("$JAVA" -jar "$JAR")
       SVC_ENV+=(STORE="${name#taskapi-}" MAX_TASKS=100000000 ACCESS_LOG=false)
@@ -188,10 +277,31 @@ service() { # name: sets SVC_CMD, SVC_ENV, SVC_READY (path that answers 200 once
   esac
   case $name in
     fastapi-memory) SVC_PAGE= ;; # the original takes no limit: it always returns every task
-    taskapi-postgres) SVC_TABLE=public.tasks SVC_DROP="DROP TABLE IF EXISTS tasks, schema_version" ;;
+    taskapi-postgres | slim-*postgres*) SVC_TABLE=public.tasks SVC_DROP="DROP TABLE IF EXISTS tasks, schema_version" ;;
     fastapi-postgres) SVC_TABLE=fastapi.tasks SVC_DROP="DROP SCHEMA IF EXISTS fastapi CASCADE" SVC_CMD+=(--workers "$FASTAPI_WORKERS") ;;
   esac
   [ -z "$SVC_TABLE" ] || SVC_ENV+=(DATABASE_URL="$DATABASE_URL" DB_POOL_SIZE="$DB_POOL_SIZE")
+  [ -z "$SVC_CONTAINER" ] || container_command "$name"
+}
+
+# container_command NAME: SVC_CMD runs the image as the pod runs it (the hardened flags every script uses, the
+# deployment's config.env, the overlay's memory limit; CPU limit for *-limited), in the foreground (SIGTERM to
+# the engine's client stops the container, which is then removed); SVC_ENV moves into the container's -e flags.
+# Overrides of config.env: the bench's port on loopback, no shutdown delay, the access log as for every service.
+container_command() {
+  local name=$1 image=$IMAGE flags var network=(--network host) env=() store
+  [[ $name != slim-aot-* ]] || image=$AOT_IMAGE
+  store=${name#slim-}; store=${store#aot-}; store=${store%%-*}
+  mapfile -t flags < <(tk_run_flags "$PWD/$MODELS" | grep -vx -e -p -e '127.0.0.1::8080')
+  flags+=(--memory "$MEM_LIMIT" --memory-swap "$MEM_LIMIT")
+  [[ $name != *-limited ]] || flags+=(--cpus "$CPU_LIMIT")
+  if [[ $name == *-published ]]; then
+    network=(-p "127.0.0.1:$SVC_PORT:8080")
+    SVC_ENV=(HOST=0.0.0.0 PORT=8080)
+  fi
+  for var in "${SVC_ENV[@]}" STORE="$store" MAX_TASKS=100000000 ACCESS_LOG=false SHUTDOWN_DELAY_MS=0; do env+=(-e "$var"); done
+  SVC_CMD=("$engine" run --rm --name "$CONTAINER" "${network[@]}" "${flags[@]}" --env-file k8s/base/config.env "${env[@]}" "$image")
+  SVC_ENV=()
 }
 
 start_service() { # name [VAR=value...]: starts it in a session of its own (SVC_PID); stdout and stderr to a file
@@ -221,11 +331,17 @@ stop_service() { # SIGTERM to the service's session, SIGKILL after 10 s
 }
 
 session_pids() { ps -o pid= --sid "$SVC_PID" || true; }
-rss_kb() { { ps -o rss= --sid "$SVC_PID" || true; } | awk '{s += $1} END {print s + 0}'; }
+# Memory in kB: the RSS of every process of the service; a container's anonymous memory (its cgroup's: what its
+# memory limit counts and cannot reclaim; the page cache of its files is left out).
+rss_kb() {
+  if [ -n "$SVC_CONTAINER" ]; then container_anon_kb; return; fi
+  { ps -o rss= --sid "$SVC_PID" || true; } | awk '{s += $1} END {print s + 0}'
+}
 
 cpu_ticks() { # CPU time (clock ticks) used so far by the service's processes, and by PostgreSQL if it uses it
   local pid
-  { for pid in $(session_pids); do proc_ticks "$pid" 2; done
+  { if [ -n "$SVC_CONTAINER" ]; then container_ticks; fi
+    for pid in $(session_pids); do proc_ticks "$pid" 2; done
     [ -z "$SVC_TABLE" ] || pg_cpu_ticks
   } | awk '{s += $1} END {print s + 0}'
 }
@@ -347,8 +463,46 @@ bench_service() { # name
   done
   for conns in $CONNS; do bench_scenario "$name" post "$conns"; done
   R[$name,rss_load]=$(rss_kb)
+  if [ -n "$SVC_CONTAINER" ]; then
+    R[$name,oom]=$(container_oom_kills)
+    alive "$SVC_PID" && R[$name,state]=running || R[$name,state]="**exited**"
+  fi
   stop_service
   [ -z "$SVC_DROP" ] || psql_at "$DATABASE_URL" -c "$SVC_DROP"
+}
+
+bench_published() { # the slim image in memory with its port published (-p) instead of the host's network
+  local name=slim-memory-published
+  note "$name: GET /tasks/{id}, 64 connections"
+  start_service "$name"
+  wait_ready "$name"
+  preload 10
+  R[$name,get,64]=$(measure /tasks/task_7 64)
+  stop_service
+}
+
+published_table() {
+  local host published
+  host=$(field slim-memory,get,64 1) published=$(field slim-memory-published,get,64 1)
+  echo "| slim image in memory, \`GET /tasks/{id}\`, 64 connections | req/s | p50 ms | p99 ms | errors |"
+  echo "|---|---|---|---|---|"
+  echo "| \`--network host\` (the rows above) |$(cells slim-memory,get,64 1 2 3 4)"
+  echo "| \`-p 127.0.0.1:$SVC_PORT:8080\` ($engine's port forwarding) |$(cells slim-memory-published,get,64 1 2 3 4)"
+  echo
+  awk -v a="$published" -v b="$host" 'BEGIN {if (a != "-" && b + 0 > 0) printf "Publishing the port costs %.0f %% of the requests per second here.\n", (1 - a / b) * 100}'
+}
+
+all_services_table() { # req/s of every service, every request, every connection count
+  local name scenario conns head="| request | conns |" rule="|---|---|" row
+  for name in $SERVICES; do head+=" $(title "$name") |" rule+="---|"; done
+  printf '%s\n' "$head" "$rule"
+  for scenario in $READS post; do
+    for conns in $CONNS; do
+      row="| $(label "$scenario") | $conns |"
+      for name in $SERVICES; do row+=" $(field "$name,$scenario,$conns" 1) |"; done
+      echo "$row"
+    done
+  done
 }
 
 access_lines() { grep -F 'tasks/task_7' "$1" || true; }
@@ -378,8 +532,14 @@ bench_access_log() { # task-api in memory, GET /tasks/{id} at 64 connections, pe
 
 title() {
   case $1 in
-    taskapi-memory) echo "task-api (memory)" ;;
-    taskapi-postgres) echo "task-api (PostgreSQL)" ;;
+    slim-memory) echo "slim image (memory)" ;;
+    slim-postgres) echo "slim image (PostgreSQL)" ;;
+    slim-memory-limited) echo "slim image, ${CPU_LIMIT:-?} CPU (memory)" ;;
+    slim-postgres-limited) echo "slim image, ${CPU_LIMIT:-?} CPU (PostgreSQL)" ;;
+    slim-aot-memory) echo "slim-aot image (memory)" ;;
+    slim-aot-postgres) echo "slim-aot image (PostgreSQL)" ;;
+    taskapi-memory) echo "jar on the host (memory)" ;;
+    taskapi-postgres) echo "jar on the host (PostgreSQL)" ;;
     fastapi-memory) echo "FastAPI (memory)" ;;
     fastapi-postgres) echo "FastAPI + asyncpg" ;;
   esac
@@ -451,13 +611,14 @@ access_log_table() {
 }
 
 start_table() {
-  local name row1="| start → first 200 (median of $STARTS) |" row2="| RSS idle, $LIST_SIZE tasks created |" row3="| RSS after the runs above |"
-  local head="| |" rule="|---|"
+  local name row1="| start → first 200 (median of $STARTS) |" row2="| memory idle, $LIST_SIZE tasks created |" row3="| memory after the runs above |"
+  local row4="| OOM kills, container state after |" head="| |" rule="|---|"
   for name in $SERVICES; do
     head+=" $(title "$name") |" rule+="---|"
     row1+=" ${R[$name,startup]:--} ms |" row2+=" $(mb "$name,rss_idle") |" row3+=" $(mb "$name,rss_load") |"
+    row4+=" ${R[$name,oom]:--}, ${R[$name,state]:--} |"
   done
-  printf '%s\n' "$head" "$rule" "$row1" "$row2" "$row3"
+  printf '%s\n' "$head" "$rule" "$row1" "$row2" "$row3" "$row4"
 }
 
 python_versions() {
@@ -493,6 +654,16 @@ report() {
   echo "  are medians over the runs, errors the worst run's socket errors (connect, read, write, timeouts over 5 s) plus"
   echo "  non-2xx responses. $LIST_SIZE tasks are created first; the reads run before the creates, so every listing returns"
   echo "  the same tasks. \`GET /tasks ($LIST_SIZE tasks)\` is \`?limit=$LIST_SIZE\` on task-api and plain \`/tasks\` on FastAPI."
+  if wants slim; then
+    echo "- The images, as the pods run them: \`$IMAGE\` (slim)$(! wants slim-aot || echo " and \`$AOT_IMAGE\` (slim-aot)"),"
+    echo "  $("$engine" --version), their JVM flags (\`$("$engine" image inspect -f '{{join .Config.Entrypoint " "}}' "$IMAGE" | sed 's/ -cp .*//')\`),"
+    echo "  the hardened run flags of every script (src/scripts/lib.sh run-flags: uid 65532, read-only root, no"
+    echo "  capabilities), the deployment's k8s/base/config.env, and the task-api container's limits in $OVERLAY:"
+    echo "  \`--memory $MEM_LIMIT --memory-swap $MEM_LIMIT\` always, \`--cpus $CPU_LIMIT\` for the *CPU* rows only. Overrides of"
+    echo "  config.env: port $SVC_PORT on 127.0.0.1, \`ACCESS_LOG=false\` as for every service here, \`SHUTDOWN_DELAY_MS=0\`,"
+    echo "  \`MAX_TASKS\` lifted. \`--network host\`, so that the containers reach PostgreSQL on loopback as the others do;"
+    echo "  what publishing the port costs instead is measured on its own below."
+  fi
   if wants taskapi || [ -n "$ACCESS_LOG_FORMATS" ]; then
     echo "- task-api $VERSION: \`$JAVA -jar $JAR\` ($("$JAVA" -version 2>&1 | head -1)), default configuration: one event loop per"
     echo "  core, access log off (\`ACCESS_LOG=false\`), \`MAX_TASKS\` lifted for the create runs; output to a file."
@@ -523,17 +694,27 @@ report() {
   echo "## Goals"
   echo
   target_rows
-  if wants memory; then
+  if wants slim-postgres && wants fastapi-postgres; then
     echo
-    echo "## In memory: task-api against the original FastAPI app"
+    echo "## As deployed: the slim image on PostgreSQL against the original app on PostgreSQL"
     echo
-    pair_table taskapi-memory fastapi-memory
+    pair_table slim-postgres fastapi-postgres
   fi
-  if wants postgres; then
+  if wants slim-memory && wants fastapi-memory; then
     echo
-    echo "## On PostgreSQL: task-api's PostgreSQL store against FastAPI + asyncpg"
+    echo "## In memory: the slim image against the original FastAPI app"
     echo
-    pair_table taskapi-postgres fastapi-postgres
+    pair_table slim-memory fastapi-memory
+  fi
+  echo
+  echo "## Every service (req/s)"
+  echo
+  all_services_table
+  if [ -n "${R[slim-memory-published,get,64]:-}" ]; then
+    echo
+    echo "## What publishing the port costs"
+    echo
+    published_table
   fi
   if [ -n "$ACCESS_LOG_FORMATS" ]; then
     echo
@@ -551,7 +732,8 @@ report() {
   echo "## Start and memory"
   echo
   echo "Start: from launching the process to the first 200 on the readiness path (task-api: \`/health/ready\`,"
-  echo "FastAPI: \`/health\`). RSS: all processes of the service."
+  echo "FastAPI: \`/health\`). Memory: for the images, the container's anonymous memory (its cgroup's \`anon\`/\`total_rss\`:"
+  echo "heap, metaspace, code, threads; what the limit counts and cannot reclaim); for host processes, the RSS of all of them."
   echo
   start_table
 }
@@ -572,6 +754,7 @@ main() {
       sed 's/ / = /' >"$work/pg/settings"
   fi
   for name in $SERVICES; do bench_service "$name"; done
+  if [ "$PUBLISHED_COST" = 1 ] && wants slim-memory; then bench_published; fi
   [ -z "$ACCESS_LOG_FORMATS" ] || bench_access_log
   report >"$work/report.md"
   mkdir -p "$(dirname "$OUT")"
