@@ -85,7 +85,7 @@ test: ## Run every test this machine can run: unit tests, then the *IT integrati
 	  src/scripts/skipped-suites.sh target/skipped-suites; exit $$status
 
 .PHONY: bench
-bench: build ## Benchmark task-api against the original FastAPI app, in memory and on PostgreSQL, with wrk; writes docs/benchmarks.md.
+bench: build ## Benchmark the slim image under the pod's limits (and the host jar) against the original FastAPI app, in memory and on PostgreSQL, with wrk; writes docs/benchmarks.md. Needs make images-load.
 	$(call require,wrk,apt-get install wrk)
 	src/scripts/bench.sh
 
