@@ -9,7 +9,7 @@ files=()
 for f in "$dir"/unit.tsv "$dir"/integration.tsv; do [ -s "$f" ] && files+=("$f"); done
 [ ${#files[@]} -gt 0 ] || exit 0
 echo
-echo "Skipped: these suites need what this machine lacks (under CI=true a missing prerequisite fails instead):"
+echo "Skipped: these suites did not run, and why (under CI=true a missing prerequisite fails instead):"
 awk -F'\t' '{ tests[$1] += $2; if (!($1 in why)) { why[$1] = $3; order[++n] = $1 } }
   END { for (i = 1; i <= n; i++) printf "  %-26s %3d test%s  %s\n", order[i], tests[order[i]], (tests[order[i]] == 1 ? " " : "s"), why[order[i]] }' \
   "${files[@]}"
