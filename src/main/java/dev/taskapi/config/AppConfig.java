@@ -46,9 +46,16 @@ public record AppConfig(
    */
   public record Database(String host, int port, String name, String user, String password, int poolSize,
       Duration connectTimeout, Duration queryTimeout, int createBatchSize, int createBatches) {
-    /** Tasks one create statement may carry. */
+    /**
+     * Tasks one create statement may carry. Only a load of more concurrent creates than this reaches it; at 256
+     * connections, 32, 128 and 512 measured alike, and 128 keeps even a batch of the longest tasks near 1 MB.
+     */
     public static final int DEFAULT_CREATE_BATCH_SIZE = 128;
-    /** Create statements in flight at once, when DB_POOL_SIZE allows it. */
+    /**
+     * Create statements in flight at once, when DB_POOL_SIZE allows it: the next batch is on its way while the
+     * previous one commits. At 64 connections 2 measured about twice the creates/s of 1, and 4 far fewer
+     * (smaller batches, more commits).
+     */
     public static final int DEFAULT_CREATE_BATCHES = 2;
 
     /** The connection and bounds, with creates batched as by default. */

@@ -22,8 +22,10 @@ import java.util.function.Predicate;
  * <p>There is no timer to gather a batch. A request that finds fewer than {@code maxInFlight} batches in flight
  * is sent at once (alone, when nothing else is waiting), so a lone request is not delayed; requests that arrive
  * while every slot is taken wait in arrival order, and the next free slot takes up to {@code maxBatch} of them.
- * Each request is answered only with its own batch's outcome, on the Vert.x context it was submitted from, and
- * within {@code boundMillis} of its submission whatever the database does: a request still waiting then is
+ * Each request is answered only with its own batch's outcome, on the Vert.x context it was submitted from (the
+ * SQL client answers on the context that sent the statement, which for a batch is only one of its requests'
+ * event loops; an HTTP request's handlers and response belong to its own), and within {@code boundMillis} of its
+ * submission whatever the database does: a request still waiting then is
  * failed and never sent, one whose batch is still in flight is failed (its batch may still commit, as a single
  * statement that timed out may).
  *
