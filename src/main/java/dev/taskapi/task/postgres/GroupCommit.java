@@ -25,9 +25,8 @@ import java.util.function.Predicate;
  * Each request is answered only with its own batch's outcome, on the Vert.x context it was submitted from (the
  * SQL client answers on the context that sent the statement, which for a batch is only one of its requests'
  * event loops; an HTTP request's handlers and response belong to its own), and within {@code boundMillis} of its
- * submission whatever the database does: a request still waiting then is
- * failed and never sent, one whose batch is still in flight is failed (its batch may still commit, as a single
- * statement that timed out may).
+ * submission whatever the database does: a request still waiting then is failed and never sent, one whose batch
+ * is still in flight is failed (its batch may still commit, as a single statement that timed out may).
  *
  * <p>Safe to call from every event loop at once, without locks: a lock-free queue and a counter of batches in
  * flight, claimed with compare-and-set.
@@ -146,7 +145,8 @@ final class GroupCommit<I, O> {
    * A writer that isolates the items the database refuses: when a batch fails with a failure that one item's
    * data can cause ({@code itemFault}), it writes the two halves again, first then second (so ids still follow
    * the items' order), down to the single item at fault, which alone gets the failure; the others are written.
-   * k bad items among n cost about 2k·log2(n) more statements. Any other failure fails the whole batch.
+   * k bad items among n cost about 2k·log2(n) more statements. Any other failure fails the whole batch, or,
+   * met while isolating, the part it was writing (the parts written before stay written and acknowledged).
    */
   static <I, O> Writer<I, O> isolating(Function<List<I>, Future<List<O>>> write, Predicate<Throwable> itemFault) {
     return new Writer<>() {
@@ -169,12 +169,21 @@ final class GroupCommit<I, O> {
             return Future.succeededFuture(List.of(Future.failedFuture(written.cause())));
           }
           int half = items.size() / 2;
-          return write(items.subList(0, half)).compose(first -> write(items.subList(half, items.size()))
+          return part(items.subList(0, half)).compose(first -> part(items.subList(half, items.size()))
               .map(second -> {
                 List<AsyncResult<O>> both = new ArrayList<>(first);
                 both.addAll(second);
                 return both;
               }));
+        });
+      }
+
+      /** One half: a failure of the whole half fails its items only, not the other half's, already written. */
+      private Future<List<AsyncResult<O>>> part(List<I> items) {
+        return write(items).recover(e -> {
+          List<AsyncResult<O>> failed = new ArrayList<>(items.size());
+          items.forEach(item -> failed.add(Future.failedFuture(e)));
+          return Future.succeededFuture(failed);
         });
       }
     };

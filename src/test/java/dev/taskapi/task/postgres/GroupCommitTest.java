@@ -296,6 +296,28 @@ class GroupCommitTest {
   }
 
   @Test
+  void anOutageWhileIsolatingFailsOnlyTheItemsNotYetWritten() {
+    List<String> stored = new ArrayList<>();
+    Function<List<String>, Future<List<String>>> insert = items -> {
+      if (items.contains("bad")) {
+        return Future.failedFuture(new IllegalArgumentException("refused"));
+      }
+      if (items.contains("c")) {
+        return Future.failedFuture(new IllegalStateException("connection closed"));
+      }
+      stored.addAll(items);
+      return Future.succeededFuture(items);
+    };
+    List<AsyncResult<String>> outcomes = GroupCommit.isolating(insert, e -> e instanceof IllegalArgumentException)
+        .write(List.of("a", "bad", "c", "d")).await();
+    assertEquals(List.of("a"), stored);
+    assertEquals("a", outcomes.get(0).result(), "written before the outage, so acknowledged");
+    assertEquals("refused", outcomes.get(1).cause().getMessage());
+    assertEquals("connection closed", outcomes.get(2).cause().getMessage());
+    assertEquals("connection closed", outcomes.get(3).cause().getMessage());
+  }
+
+  @Test
   void aBatchOfOneThatIsRefusedFailsThatRequest() {
     GroupCommit.Writer<String, String> writer = GroupCommit.isolating(
         items -> Future.failedFuture(new IllegalArgumentException("refused")), e -> e instanceof IllegalArgumentException);
