@@ -1,28 +1,78 @@
 package dev.taskapi.task.postgres;
 
+import dev.taskapi.http.ProblemException;
+import dev.taskapi.task.InvalidTaskException;
 import dev.taskapi.task.StoreUnavailableException;
 import io.vertx.pgclient.PgException;
-import java.util.Set;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Which database failures a client should see as 503 (the database is down, restarting, overloaded, slow, or
- * refuses us) and which are faults of this service (a statement the database rejects: left as they are, so
- * they become a logged 500).
+ * What a database failure means for the request that met it, from one table of SQLSTATEs: a value the
+ * database refuses (422, that request's own fault: the validator normally stops it first, but the database's
+ * constraints are the last word), a statement this service got wrong (left as it is, so it becomes a logged 500),
+ * or the database being down, restarting, overloaded, slow or refusing us (503).
  */
 final class DatabaseFailures {
-  /** SQLSTATE classes of statements this service got wrong: data exceptions, integrity, syntax or access rule. */
-  private static final Set<String> OWN_FAULT_CLASSES = Set.of("22", "23", "42");
+  enum Meaning {
+    /** The request's data breaks a rule of the table: 422 for that request alone (a batch isolates it). */
+    REFUSED_VALUE,
+    /** A statement this service got wrong: a 500, with the failure in the log. */
+    OWN_FAULT
+  }
+
+  /**
+   * SQLSTATEs, exact codes first, then two-character classes; any other database error means unavailable.
+   * 23502 not-null and 23514 check violations and class 22 data exceptions (a value too long, out of range or
+   * not valid in the encoding) come from a row's values; the other integrity violations (the only unique key
+   * is the generated id), syntax and access rules (42) are ours.
+   */
+  private static final Map<String, Meaning> BY_SQLSTATE = Map.of(
+      "23502", Meaning.REFUSED_VALUE,
+      "23514", Meaning.REFUSED_VALUE,
+      "22", Meaning.REFUSED_VALUE,
+      "23", Meaning.OWN_FAULT,
+      "42", Meaning.OWN_FAULT);
+  /** PostgreSQL's name for a column's CHECK constraint: {@code <table>_<column>_check}. */
+  private static final Pattern COLUMN_CHECK = Pattern.compile("tasks_([a-z_]+)_check");
 
   private DatabaseFailures() {}
 
+  /** The meaning of a database error; null when it means the database is unavailable. */
+  static Meaning meaning(Throwable failure) {
+    if (!(failure instanceof PgException pg) || pg.getSqlState() == null) {
+      return null;
+    }
+    String state = pg.getSqlState();
+    Meaning exact = BY_SQLSTATE.get(state);
+    return exact != null ? exact : BY_SQLSTATE.get(state.length() < 2 ? "" : state.substring(0, 2));
+  }
+
+  /** True if one request's values caused the failure, so that a batch should find that request and go on. */
+  static boolean isRefusedValue(Throwable failure) {
+    return meaning(failure) == Meaning.REFUSED_VALUE;
+  }
+
   /**
-   * The failure as clients should see it: a 503 whose detail says what kind of trouble, without the
-   * database's address or messages (those are for readiness and the log), or the failure itself if it is ours.
+   * The failure as clients should see it: a 422 naming the field, a 503 whose detail says what kind of trouble,
+   * without the database's address or messages (those are for readiness and the log), the failure itself if it
+   * is ours, and a failure already given its status as it is.
    */
   static Throwable toProblem(Throwable failure, long boundMillis) {
-    if (failure instanceof PgException pg && OWN_FAULT_CLASSES.contains(classOf(pg.getSqlState()))) {
+    if (failure instanceof ProblemException) {
       return failure;
+    }
+    Meaning meaning = meaning(failure);
+    if (meaning == Meaning.OWN_FAULT) {
+      return failure;
+    }
+    if (meaning == Meaning.REFUSED_VALUE) {
+      PgException pg = (PgException) failure;
+      return new InvalidTaskException(List.of(new InvalidTaskException.Violation(field(pg),
+          "the task database refused the value (" + rule(pg) + ")")));
     }
     String kind = failure instanceof PgException pg ? "it refused the request, SQLSTATE " + pg.getSqlState()
         : isTimeout(failure) ? "no answer within " + boundMillis + " ms"
@@ -42,13 +92,23 @@ final class DatabaseFailures {
     return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
   }
 
-  /** Our own bound ({@code Future.timeout}) or the pool's wait for a connection ("Timeout"). */
+  /** The column the database names, or the one its CHECK constraint is named after, else the whole task. */
+  private static String field(PgException pg) {
+    if (pg.getColumn() != null) {
+      return pg.getColumn();
+    }
+    Matcher check = pg.getConstraint() == null ? null : COLUMN_CHECK.matcher(pg.getConstraint());
+    return check != null && check.matches() ? check.group(1) : "task";
+  }
+
+  /** The rule by name (the constraint) or kind (the SQLSTATE), never the database's message, which quotes the row. */
+  private static String rule(PgException pg) {
+    return pg.getConstraint() != null ? "constraint " + pg.getConstraint() : "SQLSTATE " + pg.getSqlState();
+  }
+
+  /** Our own bound ({@code Future.timeout}, a request's bound) or the pool's wait for a connection ("Timeout"). */
   private static boolean isTimeout(Throwable failure) {
     return failure instanceof TimeoutException || failure.getClass().getSimpleName().contains("Timeout")
         || "Timeout".equals(failure.getMessage());
-  }
-
-  private static String classOf(String sqlState) {
-    return sqlState == null || sqlState.length() < 2 ? "" : sqlState.substring(0, 2);
   }
 }

@@ -20,6 +20,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,12 @@ import java.util.logging.Logger;
 /**
  * Tasks in PostgreSQL, shared by every replica. Ids come from the table's identity sequence (unique across
  * replicas, never reused); each operation is one statement, so a patch is atomic without a transaction.
+ *
+ * <p>Creates are group-committed ({@link GroupCommit}): a create that finds fewer than {@code DB_CREATE_BATCHES}
+ * batches in flight is sent at once; those that arrive meanwhile, from any event loop, are inserted together by
+ * the next statement, up to {@code DB_CREATE_BATCH_SIZE} of them, ids in their order, and each is acknowledged
+ * once that statement's transaction has committed. A value the database refuses fails only its own request
+ * (422); the others of its batch are stored. An unavailable database fails every request of a batch with 503.
  *
  * <p>The database is a dependency, not a precondition: the service starts while it is down, brings the
  * schema up to date in the background as soon as it can, and meanwhile, or whenever the database is
@@ -48,6 +55,8 @@ public final class PostgresTaskStore implements TaskStore {
   private final AppConfig.Database db;
   private final SqlClient client;
   private final SchemaMigrations migrations;
+  /** Concurrent creates, batched: one INSERT statement and one commit per batch. */
+  private final GroupCommit<NewTask, Task> creates;
   /** How long any one request may wait for the database: connecting, then the statement. */
   private final long requestBoundMillis;
   /** Why the store cannot serve yet (schema not migrated); null once it can. */
@@ -63,6 +72,8 @@ public final class PostgresTaskStore implements TaskStore {
     this.client = PostgresClients.requests(vertx, db);
     this.migrations = SchemaMigrations.fromClasspath();
     this.requestBoundMillis = db.connectTimeout().toMillis() + db.queryTimeout().toMillis();
+    this.creates = new GroupCommit<>(vertx, db.createBatchSize(), db.createBatches(), requestBoundMillis,
+        GroupCommit.isolating(this::insertBatch, DatabaseFailures::isRefusedValue));
   }
 
   /**
@@ -109,11 +120,28 @@ public final class PostgresTaskStore implements TaskStore {
     }
   }
 
+  /**
+   * Joins the next batch of creates (see {@link GroupCommit}): answered once the batch's transaction has
+   * committed, with synchronous_commit as the server has it (on by default), so a 201 is as durable as before.
+   */
   @Override
   public Future<Task> create(NewTask task) {
-    return query(() -> client.preparedQuery(TaskStatements.INSERT)
-        .execute(TaskStatements.insertArgs(task.title(), task.description(), task.priority()))
-        .map(rows -> task(rows.iterator().next())));
+    Future<Void> ready = ready();
+    if (ready != null) {
+      return ready.mapEmpty();
+    }
+    return creates.submit(task).recover(e -> Future.failedFuture(DatabaseFailures.toProblem(e, requestBoundMillis)));
+  }
+
+  /** One batch of creates, one statement; the tasks in the batch's order (by id: see INSERT_BATCH). */
+  private Future<List<Task>> insertBatch(List<NewTask> batch) {
+    return client.preparedQuery(TaskStatements.INSERT_BATCH).execute(TaskStatements.insertBatchArgs(batch))
+        .map(rows -> {
+          List<Task> created = new ArrayList<>(rows.size());
+          rows.forEach(row -> created.add(task(row)));
+          created.sort(Comparator.comparingLong(Task::number));
+          return created;
+        });
   }
 
   @Override
@@ -177,6 +205,7 @@ public final class PostgresTaskStore implements TaskStore {
   public synchronized Future<Void> close() {
     closed = true;
     vertx.cancelTimer(retryTimer);
+    creates.close(new StoreUnavailableException("the service is shutting down; retry later", null));
     return client.close().timeout(requestBoundMillis, TimeUnit.MILLISECONDS).recover(e -> {
       LOG.warning("task database " + db + ": the connection pool did not close within " + requestBoundMillis + " ms");
       return Future.succeededFuture();
@@ -185,13 +214,21 @@ public final class PostgresTaskStore implements TaskStore {
 
   /** Runs one database operation within the request bound, turning an unavailable database into 503. */
   private <T> Future<T> query(Supplier<Future<T>> operation) {
-    String reason = notReady;
-    if (reason != null) {
-      return Future.failedFuture(new StoreUnavailableException(
-          "the task database is not ready yet (its schema is not up to date; see readiness); retry later", null));
+    Future<Void> ready = ready();
+    if (ready != null) {
+      return ready.mapEmpty();
     }
     return operation.get().timeout(requestBoundMillis, TimeUnit.MILLISECONDS)
         .recover(e -> Future.failedFuture(DatabaseFailures.toProblem(e, requestBoundMillis)));
+  }
+
+  /** Null when the store can serve, else the 503 to answer. */
+  private Future<Void> ready() {
+    if (notReady == null) {
+      return null;
+    }
+    return Future.failedFuture(new StoreUnavailableException(
+        "the task database is not ready yet (its schema is not up to date; see readiness); retry later", null));
   }
 
   private Optional<Task> first(RowSet<Row> rows) {

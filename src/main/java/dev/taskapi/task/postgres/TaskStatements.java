@@ -1,17 +1,29 @@
 package dev.taskapi.task.postgres;
 
+import dev.taskapi.task.NewTask;
 import dev.taskapi.task.TaskPatch;
 import dev.taskapi.task.TaskQuery;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The SQL of the task store, one statement per operation; every one is prepared once per connection and cached. */
+/**
+ * The SQL of the task store, one statement per operation (a batch of creates is one operation); every one is
+ * prepared once per connection and cached.
+ */
 final class TaskStatements {
   static final String COLUMNS = "id, title, description, priority, created_at, completed";
 
-  static final String INSERT =
-      "INSERT INTO tasks (title, description, priority) VALUES ($1, $2, $3) RETURNING " + COLUMNS;
+  /**
+   * Creates one batch of tasks: three arrays, one element per task. PostgreSQL evaluates the identity default
+   * (nextval) row by row above the scan of the arrays, which WITH ORDINALITY reads in array order (the planner
+   * keeps that order instead of sorting), so ids follow the order of the batch. RETURNING's row order is not
+   * documented, so the caller sorts the rows by id before matching them to the batch.
+   */
+  static final String INSERT_BATCH = "INSERT INTO tasks (title, description, priority)"
+      + " SELECT title, description, priority"
+      + " FROM unnest($1::text[], $2::text[], $3::int[]) WITH ORDINALITY AS batch (title, description, priority, n)"
+      + " ORDER BY n RETURNING " + COLUMNS;
 
   static final String SELECT_ONE = "SELECT " + COLUMNS + " FROM tasks WHERE id = $1";
 
@@ -29,8 +41,16 @@ final class TaskStatements {
 
   private TaskStatements() {}
 
-  static Tuple insertArgs(String title, String description, int priority) {
-    return Tuple.of(title, description, priority);
+  static Tuple insertBatchArgs(List<NewTask> tasks) {
+    String[] titles = new String[tasks.size()];
+    String[] descriptions = new String[tasks.size()];
+    Integer[] priorities = new Integer[tasks.size()];
+    for (int i = 0; i < tasks.size(); i++) {
+      titles[i] = tasks.get(i).title();
+      descriptions[i] = tasks.get(i).description();
+      priorities[i] = tasks.get(i).priority();
+    }
+    return Tuple.of(titles, descriptions, priorities);
   }
 
   static Tuple updateArgs(long number, TaskPatch patch) {

@@ -48,6 +48,22 @@ class DatabaseConfigTest {
   }
 
   @Test
+  void createsAreBatchedAsConfiguredWithNoMoreBatchesInFlightThanConnections() {
+    AppConfig.Database defaults = AppConfig.from(Map.of()).database();
+    assertEquals(AppConfig.Database.DEFAULT_CREATE_BATCH_SIZE, defaults.createBatchSize());
+    assertEquals(AppConfig.Database.DEFAULT_CREATE_BATCHES, defaults.createBatches());
+    assertEquals(1, AppConfig.from(Map.of("DB_POOL_SIZE", "1")).database().createBatches(),
+        "the default never exceeds the pool");
+    AppConfig.Database set = AppConfig.from(Map.of("DB_POOL_SIZE", "4", "DB_CREATE_BATCH_SIZE", "1",
+        "DB_CREATE_BATCHES", "4")).database();
+    assertEquals(1, set.createBatchSize());
+    assertEquals(4, set.createBatches());
+    InvalidConfigException tooMany = assertThrows(InvalidConfigException.class,
+        () -> AppConfig.from(Map.of("DB_POOL_SIZE", "4", "DB_CREATE_BATCHES", "5")));
+    assertEquals("DB_CREATE_BATCHES must be 1..DB_POOL_SIZE (4), got 5", tooMany.getMessage());
+  }
+
+  @Test
   void thePasswordNeverAppearsInTheConfigurationsText() {
     AppConfig c = AppConfig.from(Map.of("DATABASE_URL", "postgresql://app:topsecret@pg.example:5433/tasks"));
     assertFalse(c.toString().contains("topsecret"), c.toString());
@@ -66,6 +82,8 @@ class DatabaseConfigTest {
       "PGPORT|0", "PGPORT|70000", "PGPORT|pg",
       "DB_POOL_SIZE|0", "DB_POOL_SIZE|1001", "DB_POOL_SIZE|many",
       "DB_CONNECT_TIMEOUT_MS|0", "DB_CONNECT_TIMEOUT_MS|-1", "DB_QUERY_TIMEOUT_MS|0", "DB_QUERY_TIMEOUT_MS|2s",
+      "DB_CREATE_BATCH_SIZE|0", "DB_CREATE_BATCH_SIZE|1001", "DB_CREATE_BATCH_SIZE|all",
+      "DB_CREATE_BATCHES|0", "DB_CREATE_BATCHES|9", "DB_CREATE_BATCHES|two",
   })
   void invalidValueIsRejectedNamingTheVariable(String variable, String value) {
     InvalidConfigException e = assertThrows(InvalidConfigException.class, () -> AppConfig.from(Map.of(variable, value)));

@@ -8,15 +8,21 @@ import dev.taskapi.testing.PostgresServer;
 import dev.taskapi.testing.RunningService;
 import dev.taskapi.testing.TestConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,6 +107,111 @@ class DatabaseOutageIT {
     awaitReady();
     assertEquals(200, service.get("/tasks/" + before).await().statusCode());
     createdId(service.post("/tasks", new JsonObject().put("title", "after")).await());
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void batchedCreatesInFlightWhenTheDatabaseStopsFailFastAndNothingAcknowledgedIsLost() {
+    createsUnderLoadThroughAnOutage(database::stop, database::start);
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void batchedCreatesInFlightWhenTheDatabaseFreezesFailWithinTheBoundsAndNothingAcknowledgedIsLost() {
+    createsUnderLoadThroughAnOutage(() -> database.freeze(true), () -> database.freeze(false));
+  }
+
+  /**
+   * 64 clients create tasks one after the other, so that batches are always in flight; after the first
+   * acknowledgements the database goes away under them. Every answer is a 201 or, within the bounds, a 503;
+   * once the database is back, every acknowledged task is there.
+   */
+  private void createsUnderLoadThroughAnOutage(Runnable outage, Runnable recovery) {
+    service = RunningService.start(TestConfig.of(models, environment())).await();
+    ClosedLoop load = new ClosedLoop(64);
+    load.acknowledged(200).await();
+    outage.run();
+    try {
+      load.stopAfter(128).await();
+    } finally {
+      recovery.run();
+    }
+    assertEquals(List.of(), load.unexpected, "every create answered 201, or 503 within the bounds");
+    assertTrue(load.unavailable.get() > 0, "creates failed during the outage");
+    awaitReady();
+    Set<String> stored = new HashSet<>();
+    for (int offset = 0; ; offset += 1000) {
+      JsonArray page = service.get("/tasks?limit=1000&offset=" + offset).await().bodyAsJsonArray();
+      for (int i = 0; i < page.size(); i++) {
+        JsonObject task = page.getJsonObject(i);
+        stored.add(task.getString("id") + " " + task.getString("title"));
+      }
+      if (page.size() < 1000) {
+        break;
+      }
+    }
+    Set<String> missing = new HashSet<>(load.created);
+    missing.removeAll(stored);
+    assertEquals(Set.of(), missing, "acknowledged, so stored (of " + load.created.size() + " acknowledged)");
+  }
+
+  /** Clients that each send a create as soon as their previous one is answered. */
+  private final class ClosedLoop {
+    final List<String> created = Collections.synchronizedList(new ArrayList<>());
+    final List<String> unexpected = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger unavailable = new AtomicInteger();
+    final AtomicInteger sent = new AtomicInteger();
+    final AtomicInteger running;
+    final Promise<Void> finished = Promise.promise();
+    volatile Promise<Void> acknowledged;
+    volatile int acknowledgedWanted = Integer.MAX_VALUE;
+    volatile int limit = Integer.MAX_VALUE;
+
+    ClosedLoop(int clients) {
+      running = new AtomicInteger(clients);
+      for (int i = 0; i < clients; i++) {
+        next();
+      }
+    }
+
+    synchronized Future<Void> acknowledged(int count) {
+      acknowledged = Promise.promise();
+      acknowledgedWanted = count;
+      return acknowledged.future();
+    }
+
+    /** Each client stops once {@code more} more creates have been sent in all; done when all are answered. */
+    Future<Void> stopAfter(int more) {
+      limit = sent.get() + more;
+      return finished.future();
+    }
+
+    private void next() {
+      int n = sent.getAndIncrement();
+      if (n >= limit) {
+        if (running.decrementAndGet() == 0) {
+          finished.complete();
+        }
+        return;
+      }
+      String title = "load " + n;
+      long started = System.nanoTime();
+      service.post("/tasks", new JsonObject().put("title", title)).onComplete(done -> {
+        long took = millisSince(started);
+        if (done.succeeded() && done.result().statusCode() == 201) {
+          created.add(done.result().bodyAsJsonObject().getString("id") + " " + title);
+          if (created.size() >= acknowledgedWanted) {
+            acknowledged.tryComplete();
+          }
+        } else if (done.succeeded() && done.result().statusCode() == 503 && took < FAST_MS) {
+          unavailable.incrementAndGet();
+        } else {
+          unexpected.add(done.succeeded() ? done.result().statusCode() + " after " + took + " ms: "
+              + done.result().bodyAsString() : done.cause().toString());
+        }
+        next();
+      });
+    }
   }
 
   @Test

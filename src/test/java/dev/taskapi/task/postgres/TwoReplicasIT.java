@@ -1,6 +1,7 @@
 package dev.taskapi.task.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskapi.testing.PostgresServer;
 import dev.taskapi.testing.RunningService;
@@ -22,7 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two instances of the service on one database, as two replicas behind a load balancer. */
+/**
+ * Two instances of the service on one database, as two replicas behind a load balancer, each batching its
+ * concurrent creates (one INSERT for many) at the same time as the other.
+ */
 class TwoReplicasIT {
   static final int CREATES = 4000;
   @TempDir Path models;
@@ -35,9 +39,10 @@ class TwoReplicasIT {
 
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
-  void thousandsOfConcurrentCreatesOnTwoReplicasGetUniqueIdsAndNoneIsLost() {
+  void thousandsOfConcurrentBatchedCreatesOnTwoReplicasGetUniqueIdsAndNoneIsLost() {
     PostgresServer server = PostgresServer.shared();
-    Map<String, String> env = new java.util.HashMap<>(server.environment(server.createDatabase()));
+    String database = server.createDatabase();
+    Map<String, String> env = new java.util.HashMap<>(server.environment(database));
     env.put("INSTANCES", "2");
     RunningService a = start(env);
     RunningService b = start(env);
@@ -50,11 +55,16 @@ class TwoReplicasIT {
     Future.all(creates).await();
 
     Set<String> ids = new HashSet<>();
-    for (Future<HttpResponse<Buffer>> create : creates) {
-      assertEquals(201, create.result().statusCode(), create.result().bodyAsString());
-      ids.add(create.result().bodyAsJsonObject().getString("id"));
+    for (int i = 0; i < CREATES; i++) {
+      HttpResponse<Buffer> create = creates.get(i).result();
+      assertEquals(201, create.statusCode(), create.bodyAsString());
+      ids.add(create.bodyAsJsonObject().getString("id"));
+      assertEquals("task " + i, create.bodyAsJsonObject().getString("title"), "each create gets the task made from it");
     }
     assertEquals(CREATES, ids.size(), "every create got its own id");
+    long transactions = server.inDatabase(database, "SELECT count(DISTINCT xmin::text) FROM tasks").iterator().next()
+        .getLong(0);
+    assertTrue(transactions < CREATES / 4, "both replicas batch their creates: " + transactions + " transactions");
     assertEquals(ids, listAll(a), "replica A lists every task, B's too");
     assertEquals(ids, listAll(b), "replica B lists every task, A's too");
     String createdByA = creates.get(0).result().bodyAsJsonObject().getString("id");
