@@ -95,7 +95,8 @@ class MainProcessIT {
       awaitReady(port);
       String base = "http://127.0.0.1:" + port;
       for (int connection = 0; connection < 8; connection++) {
-        HttpClient client = HttpClient.newHttpClient();
+        // HTTP/1.1, as curl and the original app's clients speak it (java.net.http would upgrade to h2c)
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<String> created = client.send(HttpRequest.newBuilder(URI.create(base + "/tasks"))
             .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(BODY)).build(),
             HttpResponse.BodyHandlers.ofString());
