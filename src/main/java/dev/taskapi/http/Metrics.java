@@ -20,9 +20,10 @@ public final class Metrics {
    * Micrometer (1.13.9 and later) warns the first time any gauge is registered a second time. Vert.x's metrics
    * register their connection gauges again for every new connection, on purpose: each registration returns the
    * one counter kept per meter id, so the gauge stays right (MetricsTest counts connections through it). The
-   * warning is known upstream (vertx-micrometer-metrics issue 259, micrometer issue 6931) and says nothing an
-   * operator can act on, so this logger drops exactly that message for Vert.x's own meters; every other message
-   * of Micrometer's registry, gauges of other names included, still reaches the log.
+   * warning is known upstream (github.com/vert-x3/vertx-micrometer-metrics/issues/259,
+   * github.com/micrometer-metrics/micrometer/issues/6931) and says nothing an operator can act on, so this
+   * logger drops exactly that message for Vert.x's own meters; every other message of Micrometer's registry,
+   * gauges of other names included, still reaches the log.
    */
   private static final Logger MICROMETER_REGISTRY = Logger.getLogger("io.micrometer.core.instrument.MeterRegistry");
   private static final String VERTX_GAUGE_REREGISTERED = "This Gauge has been already registered (MeterId{name='vertx.";
