@@ -17,6 +17,7 @@
 #
 # Environment (defaults in brackets):
 #   DURATION [5] s per run   RUNS [3] runs per scenario, the median is reported   WARMUP [3] s   THREADS [2] wrk
+#   MEMORY_POST_DURATION [1] s per run of creates into memory (each on a restarted service: the store is bounded)
 #   CONNS ["64 256"] connection counts   STARTS [5] timed starts per service
 #   SERVICES [slim-memory slim-postgres slim-memory-limited slim-postgres-limited fastapi-memory fastapi-postgres
 #   taskapi-memory taskapi-postgres]   ACCESS_LOG_FORMATS ["off text json"; empty: no access log set]
@@ -30,6 +31,7 @@ cd "$(dirname "$0")/../.."
 . src/scripts/lib.sh
 
 DURATION=${DURATION:-5}
+MEMORY_POST_DURATION=${MEMORY_POST_DURATION:-1}
 RUNS=${RUNS:-3}
 WARMUP=${WARMUP:-3}
 THREADS=${THREADS:-2}
@@ -85,6 +87,8 @@ PG_PID=
 DATABASE_URL=
 PG_SUPERUSER_URL=
 SKIPPED=()
+EARLIER_OOM=0 # OOM kills and exits of a service's containers replaced by restart_empty
+EARLIER_EXITS=0
 declare -A R # results: R[service,scenario,conns]="req/s p50 p99 errors req-per-PG-CPU-s", and more
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -98,7 +102,7 @@ to_ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms
 
 check_prerequisites() {
   local name
-  for name in DURATION RUNS THREADS STARTS FASTAPI_WORKERS DB_POOL_SIZE WARMUP; do
+  for name in DURATION MEMORY_POST_DURATION RUNS THREADS STARTS FASTAPI_WORKERS DB_POOL_SIZE WARMUP; do
     [[ ${!name} =~ ^[0-9]+$ ]] && { [ "${!name}" -gt 0 ] || [ "$name" = WARMUP ]; } ||
       die "$name must be a whole number of at least $([ "$name" = WARMUP ] && echo 0 || echo 1), got '${!name}'"
   done
@@ -113,7 +117,7 @@ check_prerequisites() {
   if wants slim; then
     tk_require_engine "the slim image services (SERVICES without slim-*: no engine needed)"
     command -v kubectl >/dev/null || die "kubectl not found (the pod's limits are read from $OVERLAY): https://kubernetes.io/docs/tasks/tools/"
-    read_limits
+    tk_pod_limits "$OVERLAY"
     for image in "$IMAGE" $(! wants slim-aot || echo "$AOT_IMAGE"); do
       "$engine" image inspect "$image" >/dev/null 2>&1 ||
         die "$image is not in $engine: make images-load (or set IMAGE / AOT_IMAGE)"
@@ -143,19 +147,6 @@ check_prerequisites() {
   port_free "$SVC_PORT" || die "127.0.0.1:$SVC_PORT is already in use: set SVC_PORT to a free port"
 }
 
-# read_limits: the task-api container's memory and CPU limits in OVERLAY, as kubectl renders it (MEM_LIMIT in
-# the engine's units, e.g. 128m; CPU_LIMIT in CPUs, e.g. 1).
-read_limits() {
-  local limits mem cpu
-  limits=$(kubectl kustomize "$OVERLAY" | kubectl label --local -f - bench=limits -o jsonpath='{.kind} {.spec.template.spec.containers[?(@.name=="task-api")].resources.limits.memory} {.spec.template.spec.containers[?(@.name=="task-api")].resources.limits.cpu}{"\n"}' | awk '$1 == "Deployment" {print $2, $3}')
-  read -r mem cpu <<<"$limits"
-  case $mem in
-    *Mi) MEM_LIMIT=${mem%Mi}m ;; *Gi) MEM_LIMIT=${mem%Gi}g ;; *) die "$OVERLAY: no task-api memory limit in Mi or Gi (got '$mem')" ;;
-  esac
-  case $cpu in
-    *m) CPU_LIMIT=$(awk -v m="${cpu%m}" 'BEGIN {print m / 1000}') ;; [0-9]*) CPU_LIMIT=$cpu ;; *) die "$OVERLAY: no task-api CPU limit (got '$cpu')" ;;
-  esac
-}
 
 # The container's cgroup directory for CONTROLLER (cgroup v1: memory, cpuacct; v2: the unified one), from its pid.
 container_cgroup() {
@@ -299,7 +290,9 @@ container_command() {
     network=(-p "127.0.0.1:$SVC_PORT:8080")
     SVC_ENV=(HOST=0.0.0.0 PORT=8080)
   fi
-  for var in "${SVC_ENV[@]}" STORE="$store" MAX_TASKS=100000000 ACCESS_LOG=false SHUTDOWN_DELAY_MS=0; do env+=(-e "$var"); done
+  for var in "${SVC_ENV[@]}" STORE="$store" MAX_TASKS=100000000 MEMORY_STORE_HEAP_PERCENT=90 ACCESS_LOG=false SHUTDOWN_DELAY_MS=0; do
+    env+=(-e "$var")
+  done
   SVC_CMD=("$engine" run --rm --name "$CONTAINER" "${network[@]}" "${flags[@]}" --env-file k8s/base/config.env "${env[@]}" "$image")
   SVC_ENV=()
 }
@@ -314,7 +307,7 @@ start_service() { # name [VAR=value...]: starts it in a session of its own (SVC_
 
 wait_ready() { # name
   local deadline=$(($(now_ms) + 120000))
-  until curl -fs -o /dev/null "$BASE$SVC_READY"; do
+  until curl -fs --max-time 2 -o /dev/null "$BASE$SVC_READY"; do
     alive "$SVC_PID" || { tail -20 "$work/$1.log" >&2; die "$1 exited while starting (the end of its log above)"; }
     [ "$(now_ms)" -lt "$deadline" ] || { tail -20 "$work/$1.log" >&2; die "$1 not ready after 120 s (the end of its log above)"; }
     sleep 0.005
@@ -405,16 +398,19 @@ wrk_run() { # path conns script seconds -> wrk's report
   wrk "${args[@]}" "$BASE$1" 2>&1 || true
 }
 
-measure() { # path conns [script [pg]] -> "req/s p50-ms p99-ms errors req-per-PG-CPU-s": medians over RUNS, worst
-  #          errors; PostgreSQL's CPU time is counted if pg is given
-  local path=$1 conns=$2 script=${3:-} pg=${4:-} out ticks rps=() p50=() p99=() errors=() per_cpu=()
+measure() { # path conns [script [pg [fresh]]] -> "req/s p50-ms p99-ms errors req-per-PG-CPU-s": medians over RUNS,
+  #          worst errors; PostgreSQL's CPU time is counted if pg is given; with fresh (the service's name), each run
+  #          is on a service restarted with an empty store, warmed up on /health, and lasts MEMORY_POST_DURATION
+  local path=$1 conns=$2 script=${3:-} pg=${4:-} fresh=${5:-} seconds=$DURATION out ticks rps=() p50=() p99=() errors=() per_cpu=()
   settle
-  [ "$WARMUP" = 0 ] || wrk_run "$path" "$conns" "$script" "$WARMUP" >/dev/null
+  if [ -n "$fresh" ]; then seconds=$MEMORY_POST_DURATION
+  elif [ "$WARMUP" != 0 ]; then wrk_run "$path" "$conns" "$script" "$WARMUP" >/dev/null; fi
   for _ in $(seq 1 "$RUNS"); do
+    [ -z "$fresh" ] || restart_empty "$fresh" "$conns"
     settle
     ticks=0
     [ -z "$pg" ] || ticks=$(pg_cpu_ticks)
-    out=$(wrk_run "$path" "$conns" "$script" "$DURATION")
+    out=$(wrk_run "$path" "$conns" "$script" "$seconds")
     [ -z "$pg" ] || ticks=$(($(pg_cpu_ticks) - ticks))
     rps+=("$(awk '/^Requests\/sec/ {v = $2} END {print v + 0}' <<<"$out")")
     p50+=("$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)")
@@ -424,6 +420,20 @@ measure() { # path conns [script [pg]] -> "req/s p50-ms p99-ms errors req-per-PG
   done
   echo "$(printf '%s\n' "${rps[@]}" | median) $(printf '%s\n' "${p50[@]}" | median) $(printf '%s\n' "${p99[@]}" | median)" \
     "$(printf '%s\n' "${errors[@]}" | sort -g | tail -1) $(printf '%s\n' "${per_cpu[@]}" | median)"
+}
+
+# restart_empty NAME CONNS: the service again, with an empty in-memory store (a bounded store fills within seconds
+# of creates: the slim image's holds MEMORY_STORE_HEAP_PERCENT of its heap, and answers 507 when full), warmed up
+# for WARMUP s on /health; what the container it replaces met (OOM kills, an exit) is kept for the report.
+restart_empty() {
+  if [ -n "$SVC_CONTAINER" ]; then
+    EARLIER_OOM=$((EARLIER_OOM + $(container_oom_kills)))
+    alive "$SVC_PID" || EARLIER_EXITS=$((EARLIER_EXITS + 1))
+  fi
+  stop_service
+  start_service "$1"
+  wait_ready "$1"
+  [ "$WARMUP" = 0 ] || wrk_run /health "$2" "" "$WARMUP" >/dev/null
 }
 
 request_path() { # scenario -> path on the running service; empty if it has no such request
@@ -437,17 +447,21 @@ request_path() { # scenario -> path on the running service; empty if it has no s
 }
 
 bench_scenario() { # name scenario conns
-  local path script= pg=$SVC_TABLE
+  local path script= pg=$SVC_TABLE fresh=
   path=$(request_path "$2")
   [ -n "$path" ] || return 0
   [ "$2" != post ] || script=src/bench/post_task.lua
   [ "$2" != health ] || pg= # answered without the database
+  [[ $2 != post || -n $SVC_TABLE ]] || fresh=$1 # creates into memory: each run on an empty store
   note "$1: $(label "$2"), $3 connections"
-  R[$1,$2,$3]=$(measure "$path" "$3" "$script" "$pg")
+  # Not in $(...): with fresh, measure replaces the running service, which a subshell could not hand back.
+  measure "$path" "$3" "$script" "$pg" "$fresh" >"$work/measured"
+  R[$1,$2,$3]=$(<"$work/measured")
 }
 
 bench_service() { # name
   local name=$1 conns scenario
+  EARLIER_OOM=0 EARLIER_EXITS=0
   note "$name: start -> ready, median of $STARTS"
   R[$name,startup]=$(startup_ms "$name")
   start_service "$name"
@@ -464,8 +478,8 @@ bench_service() { # name
   for conns in $CONNS; do bench_scenario "$name" post "$conns"; done
   R[$name,rss_load]=$(rss_kb)
   if [ -n "$SVC_CONTAINER" ]; then
-    R[$name,oom]=$(container_oom_kills)
-    alive "$SVC_PID" && R[$name,state]=running || R[$name,state]="**exited**"
+    R[$name,oom]=$(($(container_oom_kills) + EARLIER_OOM))
+    alive "$SVC_PID" && [ "$EARLIER_EXITS" = 0 ] && R[$name,state]=running || R[$name,state]="**exited**"
   fi
   stop_service
   [ -z "$SVC_DROP" ] || psql_at "$DATABASE_URL" -c "$SVC_DROP"
@@ -654,6 +668,10 @@ report() {
   echo "  are medians over the runs, errors the worst run's socket errors (connect, read, write, timeouts over 5 s) plus"
   echo "  non-2xx responses. $LIST_SIZE tasks are created first; the reads run before the creates, so every listing returns"
   echo "  the same tasks. \`GET /tasks ($LIST_SIZE tasks)\` is \`?limit=$LIST_SIZE\` on task-api and plain \`/tasks\` on FastAPI."
+  echo "  Creates into memory are measured apart: each of the $RUNS runs lasts ${MEMORY_POST_DURATION} s, on the service restarted with an"
+  echo "  empty store and warmed up for ${WARMUP} s on /health (the slim image's store is bounded by its heap, MEMORY_STORE_HEAP_PERCENT,"
+  echo "  and answers 507 once full: two seconds of creates at these rates fill it); the same for every service in memory, so"
+  echo "  these figures include the JIT's first second on the create path."
   if wants slim; then
     echo "- The images, as the pods run them: \`$IMAGE\` (slim)$(! wants slim-aot || echo " and \`$AOT_IMAGE\` (slim-aot)"),"
     echo "  $("$engine" --version), their JVM flags (\`$("$engine" image inspect -f '{{join .Config.Entrypoint " "}}' "$IMAGE" | sed 's/ -cp .*//')\`),"
@@ -661,7 +679,7 @@ report() {
     echo "  capabilities), the deployment's k8s/base/config.env, and the task-api container's limits in $OVERLAY:"
     echo "  \`--memory $MEM_LIMIT --memory-swap $MEM_LIMIT\` always, \`--cpus $CPU_LIMIT\` for the *CPU* rows only. Overrides of"
     echo "  config.env: port $SVC_PORT on 127.0.0.1, \`ACCESS_LOG=false\` as for every service here, \`SHUTDOWN_DELAY_MS=0\`,"
-    echo "  \`MAX_TASKS\` lifted. \`--network host\`, so that the containers reach PostgreSQL on loopback as the others do;"
+    echo "  \`MAX_TASKS\` lifted, \`MEMORY_STORE_HEAP_PERCENT=90\` (room for a run of creates). \`--network host\`, so that the containers reach PostgreSQL on loopback as the others do;"
     echo "  what publishing the port costs instead is measured on its own below."
   fi
   if wants taskapi || [ -n "$ACCESS_LOG_FORMATS" ]; then

@@ -60,6 +60,22 @@ tk_kind() {
   case "$(basename "${1:-$(tk_engine)}")" in *podman*) echo podman ;; *) echo docker ;; esac
 }
 
+# tk_pod_limits KUSTOMIZATION: the task-api container's memory and CPU limits as kubectl renders the kustomization
+# (e.g. k8s/overlays/production), in the engine's units: MEM_LIMIT (e.g. 256m) and CPU_LIMIT (CPUs, e.g. 1).
+# shellcheck disable=SC2034 # MEM_LIMIT and CPU_LIMIT are for the caller
+tk_pod_limits() {
+  local limits mem cpu
+  command -v kubectl >/dev/null || tk_die "reading the pod's limits from $1 needs kubectl (https://kubernetes.io/docs/tasks/tools/)"
+  limits=$(kubectl kustomize "$1" | kubectl label --local -f - limits=read -o jsonpath='{.kind} {.spec.template.spec.containers[?(@.name=="task-api")].resources.limits.memory} {.spec.template.spec.containers[?(@.name=="task-api")].resources.limits.cpu}{"\n"}' | awk '$1 == "Deployment" {print $2, $3}')
+  read -r mem cpu <<<"$limits"
+  case $mem in
+    *Mi) MEM_LIMIT=${mem%Mi}m ;; *Gi) MEM_LIMIT=${mem%Gi}g ;; *) tk_die "$1: no task-api memory limit in Mi or Gi (got '$mem')" ;;
+  esac
+  case $cpu in
+    *m) CPU_LIMIT=$(awk -v m="${cpu%m}" 'BEGIN {print m / 1000}') ;; [0-9]*) CPU_LIMIT=$cpu ;; *) tk_die "$1: no task-api CPU limit (got '$cpu')" ;;
+  esac
+}
+
 # tk_pom_property NAME: a one-line <NAME>value</NAME> from pom.xml's properties.
 tk_pom_property() {
   sed -n "s:^ *<$1>\(.*\)</$1>.*:\1:p" "$tk_root/pom.xml" | head -1

@@ -3,13 +3,14 @@
 #   size uncompressed (engine) and compressed (gzip layers + config, what a registry stores);
 #   container start (`run -d`) -> first 200 on /health/ready, median of RUNS;
 #   RSS of the JVM idle and after LOAD_SECONDS of wrk -c256 on GET /tasks/{id};
-#   the same load under --memory 128m: errors, OOM kill.
+#   the same load under the deployment's memory limit (k8s/base, read with kubectl kustomize): errors, OOM kill.
 # Runs containers as the tests do (lib.sh tk_run_flags: uid 65532, read-only root, /tmp tmpfs, models read-only,
 # loopback). env: ENGINE (lib.sh), VARIANTS (default: slim slim-aot distroless), RUNS (5), LOAD_SECONDS (30), OUT (docs/images.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . src/scripts/lib.sh
 tk_require_engine "the images are measured in containers"
+tk_pod_limits k8s/base
 variants=(${VARIANTS:-slim slim-aot distroless})
 runs=${RUNS:-5} load=${LOAD_SECONDS:-30} out=${OUT:-docs/images.md}
 models=$(cd "${MODELS:-models}" && pwd)
@@ -68,14 +69,14 @@ for v in "${variants[@]}"; do
   echo "   start -> ready ms: $(tr '\n' ' ' <"$work/starts")(median ${start_ms[$v]}; JVM part ${jvm_ms[$v]}); idle RSS ${idle_rss[$v]} MB;" \
        "load ${load_res[$v]} (req/s|p99|errors), RSS after ${load_rss[$v]} MB"
   n=task-api-bench-$v-mem-$$
-  start "$n" "$img" --memory 128m --memory-swap 128m; p=$(tk_port "$n")
+  start "$n" "$img" --memory "$MEM_LIMIT" --memory-swap "$MEM_LIMIT"; p=$(tk_port "$n")
   tk_await_ready "http://127.0.0.1:$p/health/ready" 60 "$n" || { "$engine" logs "$n"; exit 1; }
   sleep 5; idle=$(rss_mb "$n")
   res=$(wrk_run "$p")
   state=$("$engine" inspect -f '{{.State.Status}} oom={{.State.OOMKilled}} exit={{.State.ExitCode}}' "$n")
   rss=$([[ $state == running* ]] && rss_mb "$n" || echo "-")
   mem_res[$v]="$idle|$res|$state|$rss"
-  echo "   --memory 128m: ${mem_res[$v]}"
+  echo "   --memory $MEM_LIMIT: ${mem_res[$v]}"
   tk_rm "$n"
 done
 
@@ -101,7 +102,7 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
     echo "| $v | ${size_u[$v]} | ${size_c[$v]} | ${start_ms[$v]} | ${jvm_ms[$v]} | ${idle_rss[$v]} | $rps | $p99 | $err | ${load_rss[$v]} |"
   done
   echo
-  echo "Under \`--memory 128m --memory-swap 128m\` (heap max = 60 % = 77 MB), idle and then the same load:"
+  echo "Under the deployment's limit, \`--memory $MEM_LIMIT --memory-swap $MEM_LIMIT\` (heap max: MaxRAMPercentage of it), idle and then the same load:"
   echo
   echo "| variant | idle RSS MB | wrk req/s | p99 | errors | container state after | RSS after MB |"
   echo "|---|---|---|---|---|---|---|"

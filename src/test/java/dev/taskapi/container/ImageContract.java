@@ -360,24 +360,7 @@ abstract class ImageContract {
     PostgresServer postgres = PostgresServer.shared();
     String database = postgres.createDatabase();
     int port = FreePort.pick();
-    List<String> args = new ArrayList<>(List.of("run", "-d", "--name",
-        "task-api-ctest-pg-" + variant() + "-" + UUID.randomUUID().toString().substring(0, 8), "--network", "host"));
-    List<String> flags = Engine.runFlags(engine(), MODELS);
-    for (int i = 0; i < flags.size(); i++) {
-      if (flags.get(i).equals("-p")) {
-        i++; // host networking publishes nothing
-      } else {
-        args.add(flags.get(i));
-      }
-    }
-    Map<String, String> env = new TreeMap<>(extraEnv());
-    env.putAll(postgres.environment(database));
-    env.putAll(Map.of("STORE", "postgres", "HOST", "127.0.0.1", "PORT", Integer.toString(port)));
-    env.forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
-    args.add(imageId);
-    String name = args.get(3);
-    run(Duration.ofMinutes(2), args.toArray(String[]::new)).check("starting " + variant() + " on PostgreSQL");
-    containers.add(name);
+    String name = startOnPostgres(postgres, database, port);
     String url = "http://127.0.0.1:" + port;
     String previous = container;
     container = name;
@@ -396,6 +379,33 @@ abstract class ImageContract {
     }
   }
 
+
+  /**
+   * The image on {@code database} (STORE=postgres), sharing the host's network (no port to publish) to reach the
+   * test's PostgreSQL on loopback; every other hardening flag stays. {@code engineArgs} go to `run` as well.
+   * Returns the container's name; it is removed after the class.
+   */
+  String startOnPostgres(PostgresServer postgres, String database, int port, String... engineArgs) {
+    String name = "task-api-ctest-pg-" + variant() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name, "--network", "host"));
+    List<String> flags = Engine.runFlags(engine(), MODELS);
+    for (int i = 0; i < flags.size(); i++) {
+      if (flags.get(i).equals("-p")) {
+        i++; // host networking publishes nothing
+      } else {
+        args.add(flags.get(i));
+      }
+    }
+    args.addAll(List.of(engineArgs));
+    Map<String, String> env = new TreeMap<>(extraEnv());
+    env.putAll(postgres.environment(database));
+    env.putAll(Map.of("STORE", "postgres", "HOST", "127.0.0.1", "PORT", Integer.toString(port)));
+    env.forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
+    args.add(imageId);
+    run(Duration.ofMinutes(2), args.toArray(String[]::new)).check("starting " + variant() + " on PostgreSQL");
+    containers.add(name);
+    return name;
+  }
 
   @Test
   @Order(100)

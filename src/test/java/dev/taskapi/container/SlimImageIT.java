@@ -1,9 +1,110 @@
 package dev.taskapi.container;
 
-/** The {@code task-api:<version>-slim} image (target/jib/task-api-slim.tar). */
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.taskapi.testing.FreePort;
+import dev.taskapi.testing.PostgresServer;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
 class SlimImageIT extends ImageContract {
+  static final Path DEPLOYMENT = Path.of("k8s", "base", "deployment.yaml");
+  static final int CONNECTIONS = 64;
+  static final int TASKS = 1000;
+  static final Duration LOAD = Duration.ofSeconds(10);
+
   @Override
   String variant() {
     return "slim";
+  }
+
+  /**
+   * The deployed image under the deployment's memory limit, on PostgreSQL, while 64 clients list 1000 tasks each,
+   * again and again: it keeps answering and is not OOM-killed (with the database client's default pipelining of
+   * 256 statements a connection, it was, within a second).
+   */
+  @Test
+  @Order(11)
+  void largeListingsOnPostgresqlStayWithinThePodsMemoryLimit() throws Exception {
+    String limit = memoryLimit();
+    PostgresServer postgres = PostgresServer.shared();
+    String database = postgres.createDatabase();
+    int port = FreePort.pick();
+    String name = startOnPostgres(postgres, database, port, "--memory", limit, "--memory-swap", limit);
+    String url = "http://127.0.0.1:" + port;
+    awaitStatus(url, 200);
+    postgres.inDatabase(database, "INSERT INTO tasks (title, description, priority) SELECT 'task ' || g, 'listed', 1 + g % 5"
+        + " FROM generate_series(1, " + TASKS + ") g");
+
+    Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
+    List<Throwable> failures = new ArrayList<>();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest listing = HttpRequest.newBuilder(URI.create(url + "/tasks?limit=" + TASKS)).timeout(Duration.ofSeconds(10))
+        .build();
+    long deadline = System.nanoTime() + LOAD.toNanos();
+    List<CompletableFuture<Void>> clients = new ArrayList<>();
+    for (int i = 0; i < CONNECTIONS; i++) {
+      clients.add(listUntil(http, listing, deadline, statuses));
+    }
+    for (CompletableFuture<Void> client : clients) {
+      try {
+        client.join();
+      } catch (RuntimeException e) {
+        failures.add(e.getCause() == null ? e : e.getCause());
+      }
+    }
+
+    JsonNode state = inspect("container", name).get("State");
+    assertTrue(state.get("Running").asBoolean(), "the container stopped under the load (limit " + limit + "): "
+        + state + "\n" + run(Duration.ofSeconds(30), "logs", "--tail", "20", name).out());
+    assertFalse(state.path("OOMKilled").asBoolean());
+    assertEquals(List.of(), failures.stream().map(Throwable::toString).distinct().toList(), "requests that failed");
+    assertEquals(Set.of(200), statuses.keySet(), "every listing answered 200: " + statuses);
+    System.out.printf("[slim, %s] %d listings of %d tasks from %d clients in %s%n", limit, statuses.get(200).sum(),
+        TASKS, CONNECTIONS, LOAD);
+  }
+
+  /** One client: the listing again as soon as the previous answer is read, until the deadline. */
+  static CompletableFuture<Void> listUntil(HttpClient http, HttpRequest listing, long deadline,
+      Map<Integer, LongAdder> statuses) {
+    if (System.nanoTime() >= deadline) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return http.sendAsync(listing, HttpResponse.BodyHandlers.discarding()).thenCompose(r -> {
+      statuses.computeIfAbsent(r.statusCode(), s -> new LongAdder()).increment();
+      return listUntil(http, listing, deadline, statuses);
+    });
+  }
+
+  /** The task-api container's memory limit in the deployment, in the engine's units (128Mi: 128m). */
+  static String memoryLimit() throws Exception {
+    try (InputStream in = Files.newInputStream(DEPLOYMENT)) {
+      Deployment deployment = Serialization.unmarshal(in, Deployment.class);
+      Quantity limit = deployment.getSpec().getTemplate().getSpec().getContainers().stream()
+          .filter(c -> c.getName().equals("task-api")).findFirst().orElseThrow()
+          .getResources().getLimits().get("memory");
+      return Quantity.getAmountInBytes(limit).toBigInteger() + "b";
+    }
   }
 }

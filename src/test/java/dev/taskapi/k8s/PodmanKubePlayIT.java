@@ -9,11 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.taskapi.testing.Prerequisites;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -176,7 +182,7 @@ class PodmanKubePlayIT {
   void thePodRunsAsTheManifestsSay() throws Exception {
     JsonNode c = inspect();
     Map<String, JsonNode> mounts = assertHardened(c, "65532");
-    assertEquals(128L * 1024 * 1024, c.path("HostConfig").path("Memory").asLong(), "memory limit from the manifest");
+    assertEquals(deploymentMemoryLimit(), c.path("HostConfig").path("Memory").asLong(), "memory limit from the manifest");
 
     JsonNode models = mounts.get("/app/models");
     assertNotNull(models, "models mounted at MODELS_DIR: " + c.path("Mounts"));
@@ -292,5 +298,15 @@ class PodmanKubePlayIT {
     }
     String secrets = K8sManifests.run(Map.of(), "podman", "secret", "ls", "--format", "{{.Name}}");
     assertFalse(secrets.contains("task-api"), "no podman secret left: " + secrets);
+  }
+
+  /** The task-api container's memory limit in k8s/base/deployment.yaml, in bytes. */
+  static long deploymentMemoryLimit() throws IOException {
+    try (InputStream in = Files.newInputStream(Path.of("k8s", "base", "deployment.yaml"))) {
+      Deployment deployment = Serialization.unmarshal(in, Deployment.class);
+      return Quantity.getAmountInBytes(deployment.getSpec().getTemplate().getSpec()
+          .getContainers().stream().filter(k -> k.getName().equals("task-api")).findFirst().orElseThrow()
+          .getResources().getLimits().get("memory")).longValue();
+    }
   }
 }

@@ -220,7 +220,7 @@ class ProductionOverlayIT {
       Quantity memory = res.getLimits().get("memory");
       assertNotNull(memory, c.getName() + ": memory limit");
       assertEquals(memory, res.getRequests().get("memory"), c.getName() + ": memory request = limit (the JVM's heap is sized from it)");
-      assertTrue(Quantity.getAmountInBytes(memory).longValue() <= 128L * 1024 * 1024, c.getName() + ": within the measured 128Mi");
+      assertTrue(Quantity.getAmountInBytes(memory).longValue() <= 256L * 1024 * 1024, c.getName() + ": within the measured 256Mi budget (docs/images.md)");
       assertNotNull(res.getRequests().get("cpu"), c.getName() + ": cpu request");
       assertNotNull(res.getLimits().get("cpu"), c.getName() + ": cpu limit (the JVM sizes itself from it)");
     }
