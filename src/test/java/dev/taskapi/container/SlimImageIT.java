@@ -5,18 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.taskapi.testing.DeploymentLimits;
 import dev.taskapi.testing.FreePort;
 import dev.taskapi.testing.PostgresServer;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +24,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 class SlimImageIT extends ImageContract {
-  static final Path DEPLOYMENT = Path.of("k8s", "base", "deployment.yaml");
   static final int CONNECTIONS = 64;
   static final int TASKS = 1000;
   static final Duration LOAD = Duration.ofSeconds(10);
@@ -42,12 +36,12 @@ class SlimImageIT extends ImageContract {
   /**
    * The deployed image under the deployment's memory limit, on PostgreSQL, while 64 clients list 1000 tasks each,
    * again and again: it keeps answering and is not OOM-killed (with the database client's default pipelining of
-   * 256 statements a connection, it was, within a second).
+   * 256 statements a connection, it was, within seconds).
    */
   @Test
   @Order(11)
   void largeListingsOnPostgresqlStayWithinThePodsMemoryLimit() throws Exception {
-    String limit = memoryLimit();
+    String limit = DeploymentLimits.memoryBytes() + "b"; // the engine's unit for bytes
     PostgresServer postgres = PostgresServer.shared();
     String database = postgres.createDatabase();
     int port = FreePort.pick();
@@ -95,16 +89,5 @@ class SlimImageIT extends ImageContract {
       statuses.computeIfAbsent(r.statusCode(), s -> new LongAdder()).increment();
       return listUntil(http, listing, deadline, statuses);
     });
-  }
-
-  /** The task-api container's memory limit in the deployment, in the engine's units (128Mi: 128m). */
-  static String memoryLimit() throws Exception {
-    try (InputStream in = Files.newInputStream(DEPLOYMENT)) {
-      Deployment deployment = Serialization.unmarshal(in, Deployment.class);
-      Quantity limit = deployment.getSpec().getTemplate().getSpec().getContainers().stream()
-          .filter(c -> c.getName().equals("task-api")).findFirst().orElseThrow()
-          .getResources().getLimits().get("memory");
-      return Quantity.getAmountInBytes(limit).toBigInteger() + "b";
-    }
   }
 }

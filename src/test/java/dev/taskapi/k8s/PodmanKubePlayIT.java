@@ -8,18 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.taskapi.testing.DeploymentLimits;
 import dev.taskapi.testing.Prerequisites;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -182,7 +177,7 @@ class PodmanKubePlayIT {
   void thePodRunsAsTheManifestsSay() throws Exception {
     JsonNode c = inspect();
     Map<String, JsonNode> mounts = assertHardened(c, "65532");
-    assertEquals(deploymentMemoryLimit(), c.path("HostConfig").path("Memory").asLong(), "memory limit from the manifest");
+    assertEquals(DeploymentLimits.memoryBytes(), c.path("HostConfig").path("Memory").asLong(), "memory limit from the manifest");
 
     JsonNode models = mounts.get("/app/models");
     assertNotNull(models, "models mounted at MODELS_DIR: " + c.path("Mounts"));
@@ -300,13 +295,4 @@ class PodmanKubePlayIT {
     assertFalse(secrets.contains("task-api"), "no podman secret left: " + secrets);
   }
 
-  /** The task-api container's memory limit in k8s/base/deployment.yaml, in bytes. */
-  static long deploymentMemoryLimit() throws IOException {
-    try (InputStream in = Files.newInputStream(Path.of("k8s", "base", "deployment.yaml"))) {
-      Deployment deployment = Serialization.unmarshal(in, Deployment.class);
-      return Quantity.getAmountInBytes(deployment.getSpec().getTemplate().getSpec()
-          .getContainers().stream().filter(k -> k.getName().equals("task-api")).findFirst().orElseThrow()
-          .getResources().getLimits().get("memory")).longValue();
-    }
-  }
 }
