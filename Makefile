@@ -89,6 +89,11 @@ bench: build ## Benchmark the slim image under the pod's limits (and the host ja
 	$(call require,wrk,apt-get install wrk)
 	src/scripts/bench.sh
 
+.PHONY: soak
+soak: build ## Soak the deployed configuration (slim image on PostgreSQL, in the pod's memory limit) with mixed requests at 256 connections for 10 minutes; writes its section of docs/benchmarks.md. Needs make images-load.
+	$(call require,wrk,apt-get install wrk)
+	src/scripts/bench.sh soak
+
 .PHONY: clean
 clean: ## Remove build output.
 	$(MVN) $(MVN_FLAGS) -q clean

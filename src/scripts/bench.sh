@@ -25,6 +25,8 @@
 #   OVERLAY [k8s/overlays/production: its task-api container's limits]   PUBLISHED_COST [1: measure it; 0: not]
 #   FASTAPI_WORKERS [1] uvicorn workers of fastapi-postgres   DB_POOL_SIZE [8] connections per service process
 #   PG_BIN [/usr/lib/postgresql/15/bin]   PG_SHARED_BUFFERS [128MB]   PG_FSYNC [on]   PG_SYNCHRONOUS_COMMIT [on]
+# `bench.sh soak` (make soak) runs instead one service under a mix of requests for minutes, with its memory:
+#   SOAK_SERVICE [slim-postgres: the deployed configuration]   SOAK_MINUTES [10]   SOAK_CONNS [256]   SOAK_SAMPLE [5] s
 #   JAR [target/task-api-$VERSION.jar, the build of pom.xml]   JAVA [java]   PYTHON [/usr/bin/python3]   OUT [docs/benchmarks.md]   SVC_PORT [18090]   PG_PORT [18092]
 set -Eeuo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,8 +57,19 @@ OUT=${OUT:-docs/benchmarks.md}
 MODELS=${MODELS:-models}
 SVC_PORT=${SVC_PORT:-18090}
 PG_PORT=${PG_PORT:-18092}
+MODE=${1:-bench}
+SOAK_SERVICE=${SOAK_SERVICE:-slim-postgres}
+SOAK_MINUTES=${SOAK_MINUTES:-10}
+SOAK_CONNS=${SOAK_CONNS:-256}
+SOAK_SAMPLE=${SOAK_SAMPLE:-5}
+case $MODE in
+  bench) ;;
+  soak) SERVICES=$SOAK_SERVICE ACCESS_LOG_FORMATS= ;;
+  *) echo "usage: bench.sh [bench|soak]" >&2; exit 2 ;;
+esac
 
 LIST_SIZE=1000 # tasks created before the read scenarios; the full listing returns all of them
+export PRELOADED=$LIST_SIZE # for src/bench/mixed.lua: the ids it may ask for
 READS="health get page list"
 BASE=http://127.0.0.1:$SVC_PORT
 VERSION=$(tk_version)
@@ -102,7 +115,7 @@ to_ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms
 
 check_prerequisites() {
   local name
-  for name in DURATION MEMORY_POST_DURATION RUNS THREADS STARTS FASTAPI_WORKERS DB_POOL_SIZE WARMUP; do
+  for name in DURATION MEMORY_POST_DURATION RUNS THREADS STARTS FASTAPI_WORKERS DB_POOL_SIZE WARMUP SOAK_MINUTES SOAK_CONNS SOAK_SAMPLE; do
     [[ ${!name} =~ ^[0-9]+$ ]] && { [ "${!name}" -gt 0 ] || [ "$name" = WARMUP ]; } ||
       die "$name must be a whole number of at least $([ "$name" = WARMUP ] && echo 0 || echo 1), got '${!name}'"
   done
@@ -542,6 +555,77 @@ bench_access_log() { # task-api in memory, GET /tasks/{id} at 64 connections, pe
   done
 }
 
+
+# --- the soak (bench.sh soak, make soak): SOAK_SERVICE under a mix of reads, creates and completes
+# (src/bench/mixed.lua) at SOAK_CONNS connections for SOAK_MINUTES one-minute wrk runs back to back; the
+# container's anonymous memory is sampled every SOAK_SAMPLE s, its OOM kills and exits counted.
+
+bench_soak() {
+  local name=$SOAK_SERVICE minute wrk_pid out peak samples kills
+  note "$name: soak, mixed requests, $SOAK_CONNS connections, $SOAK_MINUTES × 60 s"
+  start_service "$name"
+  wait_ready "$name"
+  preload "$LIST_SIZE"
+  check_table "$name"
+  SOAK_START_KB=$(rss_kb)
+  : >"$work/soak.rows"
+  for minute in $(seq 1 "$SOAK_MINUTES"); do
+    wrk_run / "$SOAK_CONNS" src/bench/mixed.lua 60 >"$work/soak.wrk" &
+    wrk_pid=$!
+    samples=()
+    while alive "$wrk_pid"; do
+      sleep "$SOAK_SAMPLE"
+      alive "$SVC_PID" || break
+      samples+=("$(rss_kb)")
+    done
+    wait "$wrk_pid" || true
+    out=$(<"$work/soak.wrk")
+    peak=$(printf '%s\n' "${samples[@]:-0}" | sort -g | tail -1)
+    kills=$(container_oom_kills)
+    printf '%s %s %s %s %s %s %s\n' "$minute" \
+      "$(awk '/^Requests\/sec/ {v = $2} END {printf "%.0f", v}' <<<"$out")" \
+      "$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)" "$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)" \
+      "$(awk '/Socket errors/ {gsub(",", ""); e = $4 + $6 + $8 + $10} /Non-2xx/ {e += $5} END {print e + 0}' <<<"$out")" \
+      "$((peak / 1024))" "$kills" >>"$work/soak.rows"
+    note "minute $minute: $(tail -1 "$work/soak.rows")"
+    if ! alive "$SVC_PID"; then SOAK_STATE="**exited** in minute $minute"; break; fi
+  done
+  SOAK_STATE=${SOAK_STATE:-running}
+  SOAK_OOM=$(container_oom_kills)
+  SOAK_ROWS=$(psql_at "$DATABASE_URL" -c "SELECT count(*) FROM $SVC_TABLE" 2>/dev/null || echo -)
+  stop_service
+}
+
+soak_report() {
+  local minutes
+  minutes=$(wc -l <"$work/soak.rows")
+  echo "# Soak"
+  echo
+  echo "- Written by \`make soak\` (src/scripts/bench.sh soak) on $(date -u +%Y-%m-%dT%H:%MZ); machine as above ($(nproc) cores),"
+  echo "  load average when it started: $LOAD_AT_START."
+  echo "- Service: $(title "$SOAK_SERVICE"), run as in the tables above (\`--memory $MEM_LIMIT --memory-swap $MEM_LIMIT\`$([[ $SOAK_SERVICE != *-limited ]] || echo " \`--cpus $CPU_LIMIT\`"), the"
+  echo "  image's JVM flags, the deployment's config.env), $LIST_SIZE tasks created first."
+  echo "- Load: wrk -t$THREADS -c$SOAK_CONNS with src/bench/mixed.lua, one-minute runs back to back: of every 100 requests,"
+  echo "  70 \`GET /tasks/{id}\`, 15 \`POST /tasks\`, 8 \`GET /tasks?limit=100\`, 5 \`PATCH /tasks/{id}/complete\`, 2 \`GET /tasks?limit=$LIST_SIZE\`."
+  echo "- Memory: the container cgroup's anonymous memory, the highest of the samples taken every $SOAK_SAMPLE s in that minute;"
+  echo "  at the start (after the $LIST_SIZE creates, before the load): $((SOAK_START_KB / 1024)) MB."
+  echo
+  echo "| minute | req/s | p50 ms | p99 ms | errors | memory peak MB | OOM kills so far |"
+  echo "|---|---|---|---|---|---|---|"
+  awk '{printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7}' "$work/soak.rows"
+  echo
+  echo "After $minutes minutes: OOM kills $SOAK_OOM, container $SOAK_STATE, errors $(awk '{e += $5} END {print e + 0}' "$work/soak.rows"),"
+  echo "$SOAK_ROWS rows in the table. $(awk -v n="$minutes" '
+    {peak[NR] = $6}
+    END {
+      if (n < 4) { print "Too short to judge a plateau."; exit }
+      h = int(n / 2); a = 0; b = 0
+      for (i = 1; i <= h; i++) if (peak[i] > a) a = peak[i]
+      for (i = h + 1; i <= n; i++) if (peak[i] > b) b = peak[i]
+      printf "Memory peak in the first %d minutes: %d MB; in the last %d: %d MB (%+d MB).\n", h, a, n - h, b, b - a
+    }' "$work/soak.rows")"
+}
+
 # --- the report
 
 title() {
@@ -771,12 +855,18 @@ main() {
       WHERE name IN ('shared_buffers', 'fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'max_connections') ORDER BY name" |
       sed 's/ / = /' >"$work/pg/settings"
   fi
-  for name in $SERVICES; do bench_service "$name"; done
-  if [ "$PUBLISHED_COST" = 1 ] && wants slim-memory; then bench_published; fi
-  [ -z "$ACCESS_LOG_FORMATS" ] || bench_access_log
-  report >"$work/report.md"
   mkdir -p "$(dirname "$OUT")"
-  tk_write_generated "$OUT" "benchmarks (make bench)" <"$work/report.md"
+  if [ "$MODE" = soak ]; then
+    bench_soak
+    soak_report >"$work/report.md"
+    tk_write_generated "$OUT" "soak (make soak)" <"$work/report.md"
+  else
+    for name in $SERVICES; do bench_service "$name"; done
+    if [ "$PUBLISHED_COST" = 1 ] && wants slim-memory; then bench_published; fi
+    [ -z "$ACCESS_LOG_FORMATS" ] || bench_access_log
+    report >"$work/report.md"
+    tk_write_generated "$OUT" "benchmarks (make bench)" <"$work/report.md"
+  fi
   cat "$work/report.md"
 }
 
