@@ -17,12 +17,20 @@ public final class DeploymentLimits {
 
   /** The task-api container's memory limit, in bytes (256Mi: 268435456). */
   public static long memoryBytes() {
+    return Quantity.getAmountInBytes(limit("memory")).longValueExact();
+  }
+
+  /** The task-api container's CPU limit, in CPUs as an engine's {@code --cpus} takes them ("1", "0.5"). */
+  public static String cpus() {
+    return Quantity.getAmountInBytes(limit("cpu")).stripTrailingZeros().toPlainString();
+  }
+
+  private static Quantity limit(String resource) {
     try (InputStream in = Files.newInputStream(DEPLOYMENT)) {
       Deployment deployment = Serialization.unmarshal(in, Deployment.class);
-      Quantity limit = deployment.getSpec().getTemplate().getSpec().getContainers().stream()
+      return deployment.getSpec().getTemplate().getSpec().getContainers().stream()
           .filter(c -> c.getName().equals("task-api")).findFirst().orElseThrow()
-          .getResources().getLimits().get("memory");
-      return Quantity.getAmountInBytes(limit).longValueExact();
+          .getResources().getLimits().get(resource);
     } catch (IOException e) {
       throw new UncheckedIOException(DEPLOYMENT + ": " + e.getMessage(), e);
     }
