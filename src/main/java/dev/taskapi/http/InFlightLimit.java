@@ -3,11 +3,12 @@ package dev.taskapi.http;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayDeque;
+import java.util.function.Supplier;
 
 /**
  * Bounds what one kind of response holds in memory at once: each request weighs some units (a listing, its page
- * size); at most {@code budget} units are in flight, from {@link #acquire} until {@link #release}, which the
- * handler calls once its response has been written out to the client. Requests beyond wait, first come first
+ * size); at most {@code budget} units are in flight, each for as long as its {@link #run work} runs: the query and
+ * the write of the response until it has gone out to the client. Requests beyond wait, first come first
  * served; when {@code maxWaiting} already wait, the next is refused at once with a 503. Without it, what a route
  * holds grows with the number of clients, and clients reading large responses slowly took the service past its
  * container's memory limit.
@@ -35,11 +36,28 @@ public final class InFlightLimit {
   }
 
   /**
+   * Runs {@code work} once {@code units} are admitted and releases them when its future completes, however it
+   * completes (a failure thrown by {@code work} included); fails with a 503 {@link ProblemException} without
+   * running it when the waiting line is full.
+   */
+  public <T> Future<T> run(int units, Supplier<Future<T>> work) {
+    return acquire(units).compose(admitted -> {
+      Future<T> done;
+      try {
+        done = work.get();
+      } catch (RuntimeException e) {
+        done = Future.failedFuture(e);
+      }
+      return done.onComplete(result -> release(admitted));
+    });
+  }
+
+  /**
    * Admits a request of {@code units} (at least 1; more than the budget counts as the budget): the future
    * completes, with the units to {@link #release} later, once they fit; it fails with a 503
    * {@link ProblemException} when the waiting line is full.
    */
-  public Future<Integer> acquire(int units) {
+  Future<Integer> acquire(int units) {
     int weight = Math.min(Math.max(1, units), budget);
     if (waiting.isEmpty() && inFlight + weight <= budget) {
       inFlight += weight;
@@ -54,7 +72,7 @@ public final class InFlightLimit {
   }
 
   /** Gives back what {@link #acquire} admitted, and admits those waiting that now fit, in order. */
-  public void release(int units) {
+  void release(int units) {
     inFlight -= units;
     while (!waiting.isEmpty() && inFlight + waiting.peek().units() <= budget) {
       Waiting next = waiting.poll();

@@ -48,10 +48,8 @@ public final class TaskHandlers {
         intParam(ctx, "priority", TaskValidator.PRIORITY_MIN, TaskValidator.PRIORITY_MAX, null),
         intParam(ctx, "offset", 0, Integer.MAX_VALUE, 0),
         intParam(ctx, "limit", 1, TaskQuery.MAX_LIMIT, TaskQuery.DEFAULT_LIMIT));
-    listings.acquire(query.limit()).onFailure(ctx::fail).onSuccess(units -> store.list(query)
-        .compose(page -> sendPage(ctx, query, page))
-        .onComplete(written -> listings.release(units))
-        .onFailure(failure -> failUnlessSent(ctx, failure)));
+    listings.run(query.limit(), () -> store.list(query).compose(page -> sendPage(ctx, query, page)))
+        .onFailure(failure -> failUnlessSent(ctx, failure));
   }
 
   /** The page; the future completes once it has been written out to the client (or the connection is gone). */
@@ -66,7 +64,10 @@ public final class TaskHandlers {
     return response.end(jsonArray(page.tasks()));
   }
 
-  /** A failed query reaches the ProblemHandler; a page that could not be written has nobody left to tell. */
+  /**
+   * A refused or failed listing reaches the ProblemHandler; a page that could not be written has nobody left to
+   * tell.
+   */
   private static void failUnlessSent(RoutingContext ctx, Throwable failure) {
     if (!ctx.response().ended()) {
       ctx.fail(failure);

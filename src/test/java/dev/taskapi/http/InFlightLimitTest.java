@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import org.junit.jupiter.api.Test;
 
 class InFlightLimitTest {
@@ -69,6 +70,35 @@ class InFlightLimitTest {
     assertEquals(503, problem.status());
     assertTrue(problem.getMessage().contains("1 more are waiting"), problem.getMessage());
     assertEquals(1, limit.waiting(), "the refused one does not wait");
+  }
+
+  @Test
+  void workHoldsItsUnitsUntilItsFutureCompletesHoweverItEnds() {
+    InFlightLimit limit = new InFlightLimit(2, 4);
+    Promise<String> slow = Promise.promise();
+    Future<String> running = limit.run(2, slow::future);
+    assertEquals(2, limit.inFlight());
+    slow.complete("page");
+    assertEquals("page", running.result());
+    assertEquals(0, limit.inFlight());
+
+    Future<String> failed = limit.run(2, () -> Future.failedFuture(new IllegalStateException("query failed")));
+    assertEquals("query failed", failed.cause().getMessage());
+    Future<String> threw = limit.run(2, () -> {
+      throw new IllegalStateException("thrown");
+    });
+    assertEquals("thrown", threw.cause().getMessage());
+    assertEquals(0, limit.inFlight(), "nothing is held after failures");
+  }
+
+  @Test
+  void refusedWorkIsNeverRun() {
+    InFlightLimit limit = new InFlightLimit(1, 0);
+    limit.acquire(1);
+    Future<String> refused = limit.run(1, () -> {
+      throw new AssertionError("ran although refused");
+    });
+    assertEquals(503, assertInstanceOf(ProblemException.class, refused.cause()).status());
   }
 
   @Test
