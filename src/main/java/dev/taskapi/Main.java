@@ -4,7 +4,7 @@ import dev.taskapi.app.TaskApp;
 import dev.taskapi.config.AppConfig;
 import dev.taskapi.config.InvalidConfigException;
 import dev.taskapi.http.Metrics;
-import dev.taskapi.model.install.ModelsInstaller;
+import dev.taskapi.models.install.ModelsInstaller;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -25,13 +25,13 @@ class PackageDependenciesTest {
   private static final Pattern IMPORT = Pattern.compile("^import (?:static )?(dev\\.taskapi(?:\\.[a-z]\\w*)*)\\.[A-Z]", Pattern.MULTILINE);
 
   private static final Map<String, Set<String>> ALLOWED = Map.of(
-      "dev.taskapi", Set.of("dev.taskapi.app", "dev.taskapi.config", "dev.taskapi.http", "dev.taskapi.model.install"),
+      "dev.taskapi", Set.of("dev.taskapi.app", "dev.taskapi.config", "dev.taskapi.http", "dev.taskapi.models.install"),
       "dev.taskapi.app", Set.of("dev.taskapi.config", "dev.taskapi.task", "dev.taskapi.task.postgres",
-          "dev.taskapi.model", "dev.taskapi.health", "dev.taskapi.docs", "dev.taskapi.http"),
+          "dev.taskapi.models", "dev.taskapi.health", "dev.taskapi.docs", "dev.taskapi.http"),
       "dev.taskapi.task", Set.of("dev.taskapi.http"),
       "dev.taskapi.task.postgres", Set.of("dev.taskapi.task", "dev.taskapi.config", "dev.taskapi.http"),
-      "dev.taskapi.model", Set.of("dev.taskapi.http"),
-      "dev.taskapi.model.install", Set.of("dev.taskapi.model", "dev.taskapi.config"),
+      "dev.taskapi.models", Set.of("dev.taskapi.http"),
+      "dev.taskapi.models.install", Set.of("dev.taskapi.models", "dev.taskapi.config"),
       "dev.taskapi.health", Set.of("dev.taskapi.http"),
       "dev.taskapi.docs", Set.of("dev.taskapi.http"),
       "dev.taskapi.http", Set.of(),

@@ -1,0 +1,76 @@
+package dev.taskapi.models.install;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.taskapi.models.Sha256;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An install publishes only a directory whose files are exactly those of its SHA256SUMS, all matching. */
+class ModelsCheckTest {
+  @TempDir Path dir;
+
+  void write(String name, String content) throws IOException {
+    Files.createDirectories(dir.resolve(name).getParent());
+    Files.writeString(dir.resolve(name), content);
+  }
+
+  void sums(String... names) throws IOException {
+    StringBuilder text = new StringBuilder();
+    for (String name : names) {
+      text.append(Sha256.hex(Files.readAllBytes(dir.resolve(name)))).append("  ").append(name).append('\n');
+    }
+    Files.writeString(dir.resolve("SHA256SUMS"), text, StandardCharsets.UTF_8);
+  }
+
+  String refused() {
+    return assertThrows(InstallException.class, () -> ModelsCheck.verify(dir)).getMessage();
+  }
+
+  @Test
+  void matchingFilesPass() throws IOException {
+    write("a/model.bin", "weights");
+    write("b.json", "{}");
+    sums("a/model.bin", "b.json");
+    assertEquals(new ModelsCheck.Summary(2, 9), ModelsCheck.verify(dir));
+  }
+
+  @Test
+  void aChangedFileFailsNamingIt() throws IOException {
+    write("model.bin", "weights");
+    sums("model.bin");
+    write("model.bin", "tampered");
+    String message = refused();
+    assertTrue(message.startsWith("model.bin: sha256 ") && message.contains("differs from SHA256SUMS"), message);
+  }
+
+  @Test
+  void aListedFileThatIsMissingFails() throws IOException {
+    write("model.bin", "weights");
+    sums("model.bin");
+    Files.delete(dir.resolve("model.bin"));
+    assertTrue(refused().contains("listed in SHA256SUMS but not in the image"));
+  }
+
+  @Test
+  void anUnlistedFileFails() throws IOException {
+    write("model.bin", "weights");
+    sums("model.bin");
+    write("extra.bin", "?");
+    assertEquals("extra.bin is not listed in SHA256SUMS", refused());
+  }
+
+  @Test
+  void noManifestOrAMalformedOneFails() throws IOException {
+    write("model.bin", "weights");
+    assertEquals("the image has no models/SHA256SUMS", refused());
+    Files.writeString(dir.resolve("SHA256SUMS"), "not a checksum line\n");
+    assertTrue(refused().contains("line 1"));
+  }
+}
