@@ -4,8 +4,9 @@ import dev.taskapi.app.TaskApp;
 import dev.taskapi.config.AppConfig;
 import dev.taskapi.config.InvalidConfigException;
 import dev.taskapi.http.Metrics;
-import dev.taskapi.models.install.ModelsInstaller;
+import dev.taskapi.models.verify.VerifyModels;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -17,8 +18,8 @@ import sun.misc.Signal;
  * default signal handling exits 143, which orchestrators report as a failure). Exit codes: 0 stopped,
  * 1 failed to start, 2 invalid configuration.
  *
- * <p>{@code install-models} as the first argument runs the models installer instead (ModelsInstaller: the same image
- * as an init container or Job copies a models image onto the models volume) and exits with its code.
+ * <p>{@code verify-models} as the first argument runs the models check instead (VerifyModels: the same image, as an
+ * init container, verifies the models the kubelet pulled before the service starts) and exits with its code.
  */
 public final class Main {
   static final int EXIT_START_FAILED = 1;
@@ -30,8 +31,8 @@ public final class Main {
   public static void main(String[] args) throws InterruptedException {
     // Vert.x would otherwise copy classpath resources to /tmp/vertx-cache; we serve none as files.
     System.setProperty("vertx.disableFileCPResolving", "true");
-    if (args.length > 0 && args[0].equals(ModelsInstaller.COMMAND)) {
-      System.exit(ModelsInstaller.run(System.getenv(), System.out, System.err));
+    if (args.length > 0 && args[0].equals(VerifyModels.COMMAND)) {
+      System.exit(VerifyModels.run(List.of(args).subList(1, args.length), System.out, System.err));
     }
     AppConfig config;
     try {

@@ -1,4 +1,4 @@
-package dev.taskapi.models.install;
+package dev.taskapi.models.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,7 +22,7 @@ class ModelsVolumeTest {
 
   String publish(String hex, String content) throws IOException {
     ModelsVolume volume = new ModelsVolume(dir);
-    Path staging = volume.newStaging();
+    Path staging = Files.createDirectories(volume.incoming());
     Files.createDirectory(staging.resolve("sub"));
     Files.writeString(staging.resolve("sub/model.bin"), content);
     volume.publish(staging, hex);
@@ -69,22 +69,21 @@ class ModelsVolumeTest {
   }
 
   @Test
-  void leftoversOfAnInterruptedInstallAreRemoved() throws IOException {
+  void aTemporaryLinkOfAnInterruptedSwitchIsRemoved() throws IOException {
     ModelsVolume volume = new ModelsVolume(dir);
-    Path staging = volume.newStaging();
-    Files.writeString(staging.resolve("half.bin"), "x");
-    ModelsVolume.seal(staging);
-    Files.writeString(volume.newBlobFile(), "blob");
+    Files.createSymbolicLink(dir.resolve(".current-1234"), Path.of("versions/aaa"));
+    Files.createDirectory(volume.incoming());
     volume.removeLeftovers();
     try (Stream<Path> list = Files.list(dir)) {
-      assertEquals(0, list.count());
+      assertEquals(Set.of(".incoming"), list.map(p -> p.getFileName().toString()).collect(Collectors.toSet()),
+          "the incoming copy is the copy step's, not a leftover");
     }
   }
 
   @Test
   void aCurrentThatIsNotALinkIsNeverReplaced() throws IOException {
     Files.createDirectory(dir.resolve("current"));
-    InstallException e = assertThrows(InstallException.class, () -> new ModelsVolume(dir).currentVersion());
+    ModelsRefusedException e = assertThrows(ModelsRefusedException.class, () -> new ModelsVolume(dir).currentVersion());
     assertTrue(e.getMessage().contains("is not a symbolic link"));
     assertFalse(Files.isSymbolicLink(dir.resolve("current")));
   }

@@ -1,4 +1,4 @@
-package dev.taskapi.models.install;
+package dev.taskapi.models.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An install publishes only a directory whose files are exactly those of its SHA256SUMS, all matching. */
+/** Models pass only if they are a directory whose files are exactly those of its SHA256SUMS, all matching. */
 class ModelsCheckTest {
   @TempDir Path dir;
 
@@ -30,7 +30,7 @@ class ModelsCheckTest {
   }
 
   String refused() {
-    return assertThrows(InstallException.class, () -> ModelsCheck.verify(dir)).getMessage();
+    return assertThrows(ModelsRefusedException.class, () -> ModelsCheck.verify(dir)).getMessage();
   }
 
   @Test
@@ -38,7 +38,10 @@ class ModelsCheckTest {
     write("a/model.bin", "weights");
     write("b.json", "{}");
     sums("a/model.bin", "b.json");
-    assertEquals(new ModelsCheck.Summary(2, 9), ModelsCheck.verify(dir));
+    ModelsCheck.Summary summary = ModelsCheck.verify(dir);
+    assertEquals(2, summary.files());
+    assertEquals(9, summary.bytes());
+    assertEquals(Sha256.ofFile(dir.resolve("SHA256SUMS")), summary.id(), "the id names the listed content");
   }
 
   @Test
@@ -55,7 +58,7 @@ class ModelsCheckTest {
     write("model.bin", "weights");
     sums("model.bin");
     Files.delete(dir.resolve("model.bin"));
-    assertTrue(refused().contains("listed in SHA256SUMS but not in the image"));
+    assertTrue(refused().contains("listed in SHA256SUMS but missing"));
   }
 
   @Test
@@ -69,7 +72,7 @@ class ModelsCheckTest {
   @Test
   void noManifestOrAMalformedOneFails() throws IOException {
     write("model.bin", "weights");
-    assertEquals("the image has no models/SHA256SUMS", refused());
+    assertEquals("no SHA256SUMS in " + dir, refused());
     Files.writeString(dir.resolve("SHA256SUMS"), "not a checksum line\n");
     assertTrue(refused().contains("line 1"));
   }

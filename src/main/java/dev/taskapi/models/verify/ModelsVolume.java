@@ -1,4 +1,4 @@
-package dev.taskapi.models.install;
+package dev.taskapi.models.verify;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -13,20 +13,21 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /**
- * The models volume's layout: each installed version in {@code versions/<manifest digest hex>/} (files 0444,
- * directories 0555), and {@code current}, a relative symbolic link to the version in use, so that the volume reads
- * the same wherever it is mounted. Work in progress is hidden ({@code .staging-*}, {@code .blob-*}, {@code
- * .current-*}) and removed by the next install. Blocking.
+ * A models volume updated in place: the copy step writes the models image's files into {@code .incoming/}; once
+ * they are verified they become {@code versions/<id>/} (files 0444, directories 0555; the id names the content, see
+ * {@link ModelsCheck.Summary}), and {@code current}, a relative symbolic link to the version in use, is switched to
+ * them in one rename, so that a reader sees the old version or the new one, never a mixture, wherever the volume is
+ * mounted. A temporary link ({@code .current-*}) left by an interrupted switch is removed by the next one. Blocking.
  */
 final class ModelsVolume {
   static final String CURRENT = "current";
   static final String VERSIONS = "versions";
-  private static final String LOCK = ".install.lock";
-  private static final Set<String> LEFTOVERS = Set.of(".staging-", ".blob-", ".current-");
+  static final String INCOMING = ".incoming";
+  private static final String LOCK = ".lock";
+  private static final String LEFTOVER = ".current-";
 
   private final Path dir;
 
@@ -42,10 +43,13 @@ final class ModelsVolume {
     return dir.resolve(VERSIONS).resolve(hex);
   }
 
+  Path incoming() {
+    return dir.resolve(INCOMING);
+  }
+
   void requireWritableDirectory() {
     if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-      throw new InstallException("MODELS_INSTALL_DIR " + dir + " is not a writable directory (mount the models volume"
-          + " read-write there)");
+      throw new ModelsRefusedException(dir + " is not a writable directory (mount the models volume read-write there)");
     }
   }
 
@@ -56,7 +60,7 @@ final class ModelsVolume {
       return Optional.empty();
     }
     if (!Files.isSymbolicLink(current)) {
-      throw new InstallException(current + " exists and is not a symbolic link: move it away");
+      throw new ModelsRefusedException(current + " exists and is not a symbolic link: move it away");
     }
     Path target = Files.readSymbolicLink(current);
     boolean ours = target.getNameCount() == 2 && target.getName(0).toString().equals(VERSIONS);
@@ -64,7 +68,7 @@ final class ModelsVolume {
   }
 
   /**
-   * One install at a time on this volume (init containers of several pods may start together): waits for the lock;
+   * One switch at a time on this volume (init containers of several pods may start together): waits for the lock;
    * closing the returned channel releases it.
    */
   FileChannel lock() throws IOException {
@@ -78,24 +82,13 @@ final class ModelsVolume {
     }
   }
 
-  /** Removes what an interrupted install left; call it holding the lock. */
+  /** Removes the temporary links an interrupted switch left; call it holding the lock. */
   void removeLeftovers() throws IOException {
-    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir, LEFTOVER + "*")) {
       for (Path child : children) {
-        String name = child.getFileName().toString();
-        if (LEFTOVERS.stream().anyMatch(name::startsWith)) {
-          deleteTree(child);
-        }
+        Files.delete(child);
       }
     }
-  }
-
-  Path newStaging() throws IOException {
-    return Files.createDirectory(dir.resolve(".staging-" + UUID.randomUUID()));
-  }
-
-  Path newBlobFile() {
-    return dir.resolve(".blob-" + UUID.randomUUID());
   }
 
   /** Seals the verified staging directory and renames it to versions/HEX, all on disk before it returns. */
