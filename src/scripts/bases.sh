@@ -10,6 +10,9 @@
 #                                                              stands in for eclipse-temurin:21-jre in dockerfiles/
 #   maven-jdk17  localhost/task-api-base/maven-jdk17:bookworm  minbase + openjdk-17-jdk-headless, maven, binutils;
 #                                                              stands in for maven:3.9-eclipse-temurin-21 in dockerfiles/
+#   copier       localhost/task-api-base/copier:bookworm       Debian's busybox-static alone (one static binary, uid
+#                                                              65532); the models image's base: its init container
+#                                                              copies the models with /bin/busybox cp
 #   postgres15   localhost/task-api-base/postgres15:bookworm   minbase + postgresql-15, user postgres (999:999), entrypoint
 #                                                              src/scripts/postgres-entrypoint.sh; stands in for the
 #                                                              postgres image under podman kube play (k8s/overlays/podman)
@@ -39,11 +42,12 @@ export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=0
 
 base_pkgs=(base-files netbase tzdata ca-certificates libc6 libgcc-s1 gcc-12-base)
 java_pkgs=("${base_pkgs[@]}" zlib1g libstdc++6 openjdk-17-jre-headless)
+copier_pkgs=(busybox-static)
 
 if [ "${1:-}" = "--lock" ]; then
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
   { echo "# package version sha256: the exact .deb files the distroless-shaped bases are built from (bases.sh --lock)"
-    for p in $(printf '%s\n' "${java_pkgs[@]}" | sort -u); do
+    for p in $(printf '%s\n' "${java_pkgs[@]}" "${copier_pkgs[@]}" | sort -u); do
       v=$(apt-cache policy "$p" | sed -n 's/^  Candidate: //p')
       (cd "$tmp" && apt-get -o APT::Sandbox::User=root download -q "$p=$v" >/dev/null)
       echo "$p $v $(sha256sum "$tmp/${p}_"*.deb | cut -d' ' -f1)"
@@ -62,7 +66,7 @@ while [ $# -gt 0 ]; do
 done
 names=("$@"); [ ${#names[@]} -gt 0 ] || names=(base-nossl java17)
 for n in "${names[@]}"; do
-  case $n in base-nossl|java17|jre17|maven-jdk17|postgres15) ;; *) tk_die "unknown base '$n' (base-nossl, java17, jre17, maven-jdk17, postgres15)" ;; esac
+  case $n in base-nossl|java17|copier|jre17|maven-jdk17|postgres15) ;; *) tk_die "unknown base '$n' (base-nossl, java17, copier, jre17, maven-jdk17, postgres15)" ;; esac
 done
 for t in dpkg-deb umoci skopeo sha256sum apt-get java; do
   command -v "$t" >/dev/null || tk_die "$t not found (src/scripts/podman-setup.sh installs umoci and skopeo)"
@@ -140,6 +144,23 @@ unpacked_root() {
   mkdir -p "$root/tmp" "$root/var/tmp" "$root/root" "$root/home/nonroot"
   chmod 1777 "$root/tmp" "$root/var/tmp"; chmod 700 "$root/root" "$root/home/nonroot"
   chown 65532:65532 "$root/home/nonroot"
+}
+
+# copier_root ROOT: busybox-static's one binary at /usr/bin/busybox (/bin links to usr/bin), its copyright, its
+# package record as distroless keeps it, and the nonroot user; nothing else (no libc: the binary is static).
+copier_root() {
+  local root=$1 deb
+  deb=$(fetch busybox-static)
+  rm -rf "$root" "$root.deb"; mkdir -p "$root/usr/bin" "$root/usr/share/doc/busybox-static" "$root/var/lib/dpkg/status.d" "$root/etc"
+  dpkg-deb -x "$deb" "$root.deb"
+  install -m 755 "$root.deb/bin/busybox" "$root/usr/bin/busybox"
+  cp "$root.deb/usr/share/doc/busybox-static/copyright" "$root/usr/share/doc/busybox-static/"
+  rm -rf "$root.deb"
+  ln -s usr/bin "$root/bin"
+  dpkg-deb -f "$deb" | awk 'NR == 1 {print; print "Status: install ok installed"; next} {print}' \
+    >"$root/var/lib/dpkg/status.d/busybox-static"
+  printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' 'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >"$root/etc/passwd"
+  printf '%s\n' 'root:x:0:' 'nonroot:x:65532:' >"$root/etc/group"
 }
 
 # A root filesystem directory as a layer tar: sorted, numeric owners, mtimes at 0.
@@ -221,7 +242,7 @@ build() {
                  --config.env SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt)
   local jre=usr/lib/jvm/java-17-openjdk-amd64
   case $what in
-    base-nossl|java17) key=$(cat "$here/bases.sh" "$lock" "$here/MakeCacerts.java" | sha256sum | cut -d' ' -f1) ;;
+    base-nossl|java17|copier) key=$(cat "$here/bases.sh" "$lock" "$here/MakeCacerts.java" | sha256sum | cut -d' ' -f1) ;;
     jre17) layer=$(minbase_layer jre17 openjdk-17-jre-headless) ;;
     maven-jdk17) layer=$(minbase_layer maven-jdk17 openjdk-17-jdk-headless,maven,binutils) ;;
     postgres15) layer=$(minbase_layer postgres15 postgresql-15 "${pg_opts[@]}") ;;
@@ -247,6 +268,10 @@ build() {
         layer_of_dir "$root" "$out/$what.layer.tar"
         pack "$name" "$out/$what.layer.tar" "$tar" "openjdk-17-jre-headless from bases.lock" "${nonroot[@]}" \
           --config.env JAVA_HOME=/$jre --config.entrypoint /usr/bin/java ;;
+      copier)
+        copier_root "$root"
+        layer_of_dir "$root" "$out/$what.layer.tar"
+        pack "$name" "$out/$what.layer.tar" "$tar" "busybox-static from bases.lock" --config.user 65532:65532 ;;
       jre17)
         pack "$name" "$layer" "$tar" "minbase + openjdk-17-jre-headless" \
           --config.env JAVA_HOME=/$jre --config.env LANG=C.UTF-8 --config.cmd bash ;;
