@@ -48,15 +48,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * k8s/overlays/production as {@code kubectl kustomize} renders it: images pinned by digest, the models installed
- * from the pinned models image into each pod before the service starts, 3 hardened replicas spread over nodes,
- * the database from the operator's Secret. Also the opt-in registry-auth patch and the example files.
+ * k8s/overlays/production as {@code kubectl kustomize} renders it: images pinned by digest, the models from the
+ * pinned models image, pulled by the kubelet (an image volume; or, with components/models-copy, an init container
+ * that copies them) and verified before the service starts, 3 hardened replicas spread over nodes, the database
+ * from the operator's Secret. Also the opt-in registry-auth patch and the example files.
  */
 class ProductionOverlayIT {
   static final String OVERLAY = "overlays/production";
   static final Path DIR = K8S.resolve(OVERLAY);
   static final String MODELS_APP = "task-api-models";
-  static final String INSTALLER = "install-models";
+  static final String VERIFIER = "verify-models";
+  static final String COPIER = "copy-models";
   static final String DB_SECRET = "task-api-database";
   static final Map<String, String> DB_SECRET_KEYS =
       Map.of("PGHOST", "host", "PGPORT", "port", "PGDATABASE", "dbname", "PGUSER", "user", "PGPASSWORD", "password");
@@ -92,40 +94,85 @@ class ProductionOverlayIT {
   void everyImageIsPinnedByDigestAndPulledIfNotPresent() {
     Map<String, String> pinned = pinnedImages(DIR.resolve("kustomization.yaml"));
     String yaml = K8sManifests.render(OVERLAY);
-    List<String> imageLines = yaml.lines().map(String::strip).filter(l -> l.startsWith("image:") || l.startsWith("- image:")).toList();
-    assertFalse(imageLines.isEmpty());
+    List<String> imageLines = yaml.lines().map(String::strip)
+        .filter(l -> l.matches("(- )?(image|reference): \\S+")).toList();
+    assertEquals(3, imageLines.size(), "the service, verify-models and the image volume: " + imageLines);
     for (String line : imageLines) {
-      String image = line.substring(line.indexOf("image:") + "image:".length()).strip();
+      String image = line.substring(line.indexOf(':') + 1).strip();
       assertTrue(PINNED.matcher(image).matches(), "not pinned by digest: " + line);
-      assertFalse(image.contains(":latest"), line);
     }
     for (Container c : containers(app(production))) {
       assertEquals(pinned.get(APP), c.getImage(), c.getName() + ": the pinned service image");
       assertEquals("IfNotPresent", c.getImagePullPolicy(), c.getName() + ": a digest never changes, pull once");
     }
-    assertTrue(all(production, io.fabric8.kubernetes.api.model.Pod.class).isEmpty(),
-        "the models image placeholder (local-config) is never rendered");
+    var models = volume(app(production).getSpec().getTemplate().getSpec(), "models").getImage();
+    assertEquals(pinned.get(MODELS_APP), models.getReference(), "the image volume: the pinned models image");
+    assertEquals("IfNotPresent", models.getPullPolicy());
   }
 
+  /**
+   * The default: the kubelet mounts the models image as an image volume; verify-models (the service image) checks
+   * it in place before the service starts; the service reads the image's /models read-only.
+   */
   @Test
-  void theInstallerRunsTheServiceImageWithThePinnedModelsImage() {
-    Map<String, String> pinned = pinnedImages(DIR.resolve("kustomization.yaml"));
+  void theModelsImageIsAnImageVolumeVerifiedBeforeTheServiceStarts() {
     Deployment d = app(production);
-    Container installer = installer(d);
-    assertEquals(service(d).getImage(), installer.getImage(), "installer and service: the same image, the same digest");
-    assertEquals(List.of(INSTALLER), installer.getArgs());
-    assertTrue(installer.getCommand() == null || installer.getCommand().isEmpty(), "the image's entrypoint, not a command");
-    Map<String, String> env = literalEnv(installer);
-    assertEquals(pinned.get(MODELS_APP), env.get("MODELS_IMAGE"), "MODELS_IMAGE is the pinned models image");
-    assertEquals("/models", env.get("MODELS_INSTALL_DIR"));
-    VolumeMount target = mountAt(installer, "/models");
-    assertFalse(Boolean.TRUE.equals(target.getReadOnly()), "the installer writes the models volume");
-    assertEquals(1, d.getSpec().getTemplate().getSpec().getInitContainers().size(), "one init container");
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    assertEquals(List.of(VERIFIER), pod.getInitContainers().stream().map(Container::getName).toList());
+    Container verify = init(d, VERIFIER);
+    assertEquals(service(d).getImage(), verify.getImage(), "verifier and service: the same image, the same digest");
+    assertEquals(List.of("verify-models", "/app/models/models"), verify.getArgs());
+    assertTrue(verify.getCommand() == null || verify.getCommand().isEmpty(), "the image's entrypoint, not a command");
+    Map<String, String> config = config(production);
+    assertEquals("/app/models/models", config.get("MODELS_DIR"), "the image keeps its files under /models");
+    assertEquals("true", config.get("MODELS_REQUIRED"), "no models, not ready");
+    for (Container c : List.of(verify, service(d))) {
+      VolumeMount models = mountAt(c, "/app/models");
+      assertEquals(Boolean.TRUE, models.getReadOnly(), c.getName() + " mounts the models read-only");
+      assertNotNull(volume(pod, models.getName()).getImage(), "an image volume");
+    }
+    assertTrue(all(production, PersistentVolumeClaim.class).isEmpty(), "no models claim: replicas on any node");
+    assertNotNull(volume(pod, mountAt(service(d), "/tmp").getName()).getEmptyDir());
   }
 
-  /** What the push's rewrite does: new digests in images:, and service, installer and MODELS_IMAGE all follow. */
+  /**
+   * Without image volumes (components/models-copy): the kubelet runs the models image as an init container that
+   * copies its files into the pod's own volume, verify-models checks and publishes them, and the service reads them
+   * read-only through current.
+   */
   @Test
-  void repinningTheImagesMovesServiceInstallerAndModelsImageTogether(@TempDir Path tmp) throws IOException {
+  void withoutImageVolumesTheModelsImageCopiesItselfThenIsVerified(@TempDir Path tmp) throws IOException {
+    Map<String, String> pinned = pinnedImages(DIR.resolve("kustomization.yaml"));
+    List<HasMetadata> copied = load(kustomize(copyVariant(tmp)));
+    Deployment d = app(copied);
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    assertEquals(List.of(COPIER, VERIFIER), pod.getInitContainers().stream().map(Container::getName).toList(),
+        "copy, then verify, then the service");
+    Container copy = init(d, COPIER);
+    assertEquals(pinned.get(MODELS_APP), copy.getImage(), "the pinned models image copies itself");
+    assertEquals(List.of("/bin/busybox", "cp", "-R", "/models/.", "/volume/.incoming"), copy.getCommand());
+    Container verify = init(d, VERIFIER);
+    assertEquals(service(d).getImage(), verify.getImage());
+    assertEquals(List.of("verify-models", "--publish", "/volume"), verify.getArgs());
+    assertEquals(mountAt(copy, "/volume").getName(), mountAt(verify, "/volume").getName(), "one volume");
+    assertFalse(Boolean.TRUE.equals(mountAt(copy, "/volume").getReadOnly()), "the copy writes the volume");
+    VolumeMount models = mountAt(service(d), "/app/models");
+    assertEquals(Boolean.TRUE, models.getReadOnly(), "the service mounts the models read-only");
+    assertEquals(mountAt(copy, "/volume").getName(), models.getName());
+    Volume volume = volume(pod, models.getName());
+    assertNotNull(volume.getEmptyDir(), "the pod's own models volume: replicas on any node");
+    assertNotNull(volume.getEmptyDir().getSizeLimit(), "bounded");
+    assertEquals("/app/models/current", config(copied).get("MODELS_DIR"));
+    assertEquals("true", config(copied).get("MODELS_REQUIRED"));
+    for (Container c : containers(d)) {
+      assertEquals(ManifestIT.container(ManifestIT.app(base)).getSecurityContext(), c.getSecurityContext(),
+          c.getName() + ": hardened as the base's service container");
+    }
+  }
+
+  /** What the push's rewrite does: new digests in images:, and service, verifier and models image all follow. */
+  @Test
+  void repinningTheImagesMovesServiceVerifierAndModelsImageTogether(@TempDir Path tmp) throws IOException {
     Path overlay = copyOverlay(tmp);
     String appDigest = "sha256:" + "a1".repeat(32);
     String modelsDigest = "sha256:" + "b2".repeat(32);
@@ -145,46 +192,15 @@ class ProductionOverlayIT {
     });
     Deployment d = app(load(kustomize(overlay)));
     assertEquals("registry.example.com/task-api@" + appDigest, service(d).getImage());
-    assertEquals(service(d).getImage(), installer(d).getImage());
-    assertEquals("registry.example.com/task-api-models@" + modelsDigest, literalEnv(installer(d)).get("MODELS_IMAGE"));
-  }
-
-  // --- models
-
-  /**
-   * The service sees only what the installer published after verifying it: the pod's own volume, written by
-   * the init container (which must exit 0 before the service starts), read-only for the service, through the
-   * link to the verified version.
-   */
-  @Test
-  void theServiceReadsTheInstalledModelsReadOnlyThroughCurrent() {
-    Deployment d = app(production);
-    PodSpec pod = d.getSpec().getTemplate().getSpec();
-    Container service = service(d);
-    Map<String, String> config = config(production);
-    assertEquals("/app/models/current", config.get("MODELS_DIR"));
-    assertEquals("true", config.get("MODELS_REQUIRED"), "no models, not ready");
-
-    VolumeMount models = mountAt(service, "/app/models");
-    assertEquals(Boolean.TRUE, models.getReadOnly(), "the service mounts the models read-only");
-    assertEquals(mountAt(installer(d), "/models").getName(), models.getName(), "the volume the installer writes");
-    Volume volume = volume(pod, models.getName());
-    assertNotNull(volume.getEmptyDir(), "the pod's own models volume: replicas on any node");
-    assertNotNull(volume.getEmptyDir().getSizeLimit(), "bounded");
-    assertNull(volume.getPersistentVolumeClaim());
-    assertTrue(all(production, PersistentVolumeClaim.class).isEmpty(), "no models claim");
-    assertEquals(Set.of("/app/models", "/tmp"),
-        service.getVolumeMounts().stream().map(VolumeMount::getMountPath).collect(Collectors.toSet()));
-    assertNotNull(volume(pod, mountAt(service, "/tmp").getName()).getEmptyDir());
-    assertNotNull(volume(pod, mountAt(installer(d), "/tmp").getName()).getEmptyDir());
-    assertFalse(mountAt(installer(d), "/tmp").getName().equals(mountAt(service, "/tmp").getName()),
-        "the installer's scratch space is not the service's /tmp");
+    assertEquals(service(d).getImage(), init(d, VERIFIER).getImage());
+    assertEquals("registry.example.com/task-api-models@" + modelsDigest,
+        volume(d.getSpec().getTemplate().getSpec(), "models").getImage().getReference());
   }
 
   // --- the pod
 
   @Test
-  void podServiceAndInstallerAreHardenedAsTheBase() {
+  void podServiceAndVerifierAreHardenedAsTheBase() {
     Deployment baseApp = ManifestIT.app(base);
     PodSpec want = baseApp.getSpec().getTemplate().getSpec();
     PodSpec pod = app(production).getSpec().getTemplate().getSpec();
@@ -281,14 +297,14 @@ class ProductionOverlayIT {
       assertFalse(Boolean.TRUE.equals(e.getValueFrom().getSecretKeyRef().getOptional()), name + ": the pod waits for the Secret");
     });
     assertFalse(env.containsKey("DATABASE_URL"));
-    assertTrue(env(installer(app(production))).keySet().stream().noneMatch(k -> k.startsWith("PG")),
-        "the installer gets no database credentials");
+    assertTrue(env(init(app(production), VERIFIER)).keySet().stream().noneMatch(k -> k.startsWith("PG")),
+        "the verifier gets no database credentials");
   }
 
   // --- opt-in and example files
 
   @Test
-  void registryAuthGivesThePullSecretAndTheInstallerItsAuthFileOnly(@TempDir Path tmp) throws IOException {
+  void registryAuthGivesThePullSecretToTheKubeletOnly(@TempDir Path tmp) throws IOException {
     Path overlay = copyOverlay(tmp);
     rewrite(overlay.resolve("kustomization.yaml"), text -> {
       assertTrue(text.contains("  # - path: registry-auth.yaml\n"), "the commented patch line");
@@ -297,17 +313,7 @@ class ProductionOverlayIT {
     Deployment d = app(load(kustomize(overlay)));
     PodSpec pod = d.getSpec().getTemplate().getSpec();
     assertEquals(List.of("task-api-registry"), pod.getImagePullSecrets().stream().map(r -> r.getName()).toList());
-    String authFile = literalEnv(installer(d)).get("MODELS_REGISTRY_AUTH_FILE");
-    assertNotNull(authFile);
-    VolumeMount auth = installer(d).getVolumeMounts().stream().filter(m -> authFile.startsWith(m.getMountPath() + "/"))
-        .findFirst().orElseThrow(() -> new AssertionError("nothing mounted at " + authFile));
-    assertEquals(Boolean.TRUE, auth.getReadOnly());
-    assertEquals(".dockerconfigjson", Path.of(authFile).getFileName().toString(), "the key of a dockerconfigjson Secret");
-    var secret = volume(pod, auth.getName()).getSecret();
-    assertEquals("task-api-registry", secret.getSecretName(), "the pull secret, also the installer's auth file");
-    assertEquals(0440, secret.getDefaultMode(), "readable by the pod's group, 65532, only");
-    assertTrue(service(d).getVolumeMounts().stream().noneMatch(m -> m.getName().equals(auth.getName())),
-        "the service does not see the registry credentials");
+    assertTrue(pod.getVolumes().stream().noneMatch(v -> v.getSecret() != null), "no container sees the registry credentials");
   }
 
   @Test
@@ -330,37 +336,26 @@ class ProductionOverlayIT {
     assertFalse(route.getSpec().getParentRefs().isEmpty(), "attached to a Gateway");
   }
 
-  @Test
-  void imageVolumeExampleMountsThePinnedModelsImage() throws IOException {
-    Deployment patch = one(load(Files.readString(DIR.resolve("image-volume.example.yaml"))), Deployment.class);
-    Volume models = volume(patch.getSpec().getTemplate().getSpec(), "models");
-    assertNotNull(models.getImage(), "an image volume");
-    String reference = models.getImage().getReference();
-    assertTrue(PINNED.matcher(reference).matches(), "by digest: " + reference);
-    String pinnedModels = pinnedImages(DIR.resolve("kustomization.yaml")).get(MODELS_APP);
-    assertEquals(pinnedModels.substring(0, pinnedModels.indexOf('@')), reference.substring(0, reference.indexOf('@')));
-    assertEquals("IfNotPresent", models.getImage().getPullPolicy());
-  }
-
   // --- helpers
 
   static Deployment app(List<HasMetadata> objects) {
     return ManifestIT.app(objects);
   }
 
+  /** The service's container and every init container. */
   static List<Container> containers(Deployment d) {
-    return Stream.concat(Stream.of(service(d)), Stream.of(installer(d))).toList();
+    return Stream.concat(Stream.of(service(d)), d.getSpec().getTemplate().getSpec().getInitContainers().stream()).toList();
   }
 
   static Container service(Deployment d) {
     return ManifestIT.container(d);
   }
 
-  static Container installer(Deployment d) {
+  static Container init(Deployment d, String name) {
     List<Container> init = d.getSpec().getTemplate().getSpec().getInitContainers();
-    assertNotNull(init, "an init container installs the models");
-    return init.stream().filter(c -> c.getName().equals(INSTALLER)).findFirst()
-        .orElseThrow(() -> new AssertionError("no init container " + INSTALLER));
+    assertNotNull(init, "init containers verify the models");
+    return init.stream().filter(c -> c.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no init container " + name));
   }
 
   static Map<String, EnvVar> env(Container c) {
@@ -399,19 +394,29 @@ class ProductionOverlayIT {
     return (List<Map<String, Object>>) list;
   }
 
-  /** k8s/base and k8s/overlays/production under tmp, in the same layout; returns the overlay's copy. */
+  /** k8s/ under tmp, in the same layout; returns the production overlay's copy. */
   static Path copyOverlay(Path tmp) throws IOException {
-    for (String dir : List.of("base", OVERLAY)) {
-      Path from = K8S.resolve(dir);
-      Path to = tmp.resolve("k8s").resolve(dir);
-      Files.createDirectories(to);
-      try (Stream<Path> files = Files.list(from)) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          Files.copy(f, to.resolve(f.getFileName()));
+    try (Stream<Path> files = Files.walk(K8S)) {
+      for (Path f : files.toList()) {
+        Path to = tmp.resolve("k8s").resolve(K8S.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(f, to);
         }
       }
     }
     return tmp.resolve("k8s").resolve(OVERLAY);
+  }
+
+  /** The production overlay as its comment says to use it without image volumes: components/models-copy instead. */
+  static Path copyVariant(Path tmp) throws IOException {
+    Path overlay = copyOverlay(tmp);
+    rewrite(overlay.resolve("kustomization.yaml"), text -> {
+      assertTrue(text.contains("  - ../../components/models-image\n"), "the models component line");
+      return text.replace("  - ../../components/models-image\n", "  - ../../components/models-copy\n");
+    });
+    return overlay;
   }
 
   static void rewrite(Path file, java.util.function.UnaryOperator<String> edit) throws IOException {
