@@ -7,7 +7,8 @@
 #   task-api-pod-0            the service (container task-api-pod-0-task-api), on 127.0.0.1:$HOST_PORT, models
 #                             from the podman volume task-api-models
 #
-#   podman-deploy.sh up                 load the images, fill task-api-models from models/, play the database
+#   podman-deploy.sh up                 load the images, play the models claim (kube play creates the volume
+#                                       task-api-models for it) and fill it from models/, play the database
 #                                       (its data volume is created when missing, kept when present), wait
 #                                       for it, play task-api, wait until /health/ready answers 200
 #   podman-deploy.sh replace-api        remove the task-api pod and play it again, the database untouched
@@ -28,12 +29,13 @@ PG_IMAGE_TAR=${PG_IMAGE_TAR:-target/bases/postgres15.tar}
 HOST_PORT=${HOST_PORT:-18080}
 MODELS_SRC=${MODELS_SRC:-models}
 READY_TIMEOUT=${READY_TIMEOUT:-60}
-VOLUME=task-api-models             # the claimName in k8s/base/deployment.yaml
+VOLUME=task-api-models             # the claim of k8s/components/models-pvc (its claimName)
 DATA_VOLUME=task-api-postgres-data # the claimName in k8s/overlays/podman/postgres.yaml
 POD=task-api-pod-0                 # kube play names a Deployment's pod <name>-pod-<n>
 DB_POD=task-api-postgres-pod-0
 OUT=target/k8s/podman-played.yaml  # the exact YAML played (task-api), kept for `down` and for inspection
 DB_OUT=target/k8s/podman-played-postgres.yaml  # the database's Deployment, played on its own
+VOL_OUT=target/k8s/podman-played-claims.yaml  # the claims, played first: kube play creates their volumes
 
 # kube play turns the liveness probe into a podman healthcheck that needs systemd (absent here, and the
 # image has no shell to run it): its "systemd"/"syslog" complaints are filtered, health is checked by curl.
@@ -49,16 +51,22 @@ render() {
     | sed -e "s#^\( *hostPort:\) 18080\$#\1 ${HOST_PORT}#" \
           -e "s#^\( *image:\) task-api:.*\$#\1 ${IMG}#" \
           -e "s#^\( *image:\) localhost/task-api-base/postgres15:.*\$#\1 ${PG_IMG}#" >"$OUT.all"
-  # Two files: the database's Deployment, and everything else. Each is played (and downed) on its own, so
+  # Three files: the claims (played first, so the script can fill the volume kube play creates before any pod
+  # mounts it), the database's Deployment, and everything else. Each is played (and downed) on its own, so
   # task-api can be replaced while the database keeps running.
-  awk -v db="$DB_OUT.tmp" -v app="$OUT.tmp" '
-    function flush() { if (doc != "") { f = (isdb ? db : app); printf "---\n%s", doc > f }; doc = ""; isdb = 0; kind = "" }
+  awk -v db="$DB_OUT.tmp" -v app="$OUT.tmp" -v vol="$VOL_OUT.tmp" '
+    function flush() {
+      if (doc != "") { f = (kind == "PersistentVolumeClaim" ? vol : isdb ? db : app); printf "---\n%s", doc > f }
+      doc = ""; isdb = 0; kind = ""
+    }
     /^---$/ { flush(); next }
     /^kind: / { kind = $2 }
     /^  name: task-api-postgres$/ && kind == "Deployment" { isdb = 1 }
     { doc = doc $0 "\n" }
     END { flush() }' "$OUT.all"
   rm -f "$OUT.all"
+  grep -q "^  name: ${VOLUME}\$" "$VOL_OUT.tmp" || die "rendered YAML has no claim ${VOLUME}"
+  mv "$VOL_OUT.tmp" "$VOL_OUT"
   grep -q "hostPort: ${HOST_PORT}\$" "$OUT.tmp" || die "rendered YAML has no hostPort ${HOST_PORT}"
   grep -q "image: ${IMG}\$" "$OUT.tmp" || die "rendered YAML does not use image ${IMG}"
   grep -q "image: ${PG_IMG}\$" "$DB_OUT.tmp" || die "rendered YAML has no database Deployment with image ${PG_IMG}"
@@ -166,11 +174,13 @@ up() {
   # Idempotent: replace a previous deployment (its pods and the models volume); the tasks are kept.
   down --keep-data >/dev/null
   port_free
-  # The PVCs become these volumes (the overlay has no PVC object, so kube play uses them as they are).
+  # kube play creates the models volume for its claim, as a cluster's provisioner would; then it is filled.
   # Models go in world-readable: the pod runs as 65532 and mounts the volume read-only.
-  podman volume create --label app.kubernetes.io/name=task-api "$VOLUME" >/dev/null
+  kube_play "$VOL_OUT"
+  podman volume exists "$VOLUME" || die "podman kube play $VOL_OUT did not create the volume $VOLUME"
   tar -C "$MODELS_SRC" --owner=0 --group=0 --mode=a+rX,u+w,go-w -cf - . | podman volume import "$VOLUME" -
-  # An empty volume: podman gives it to the container's user (postgres, 999) at first mount.
+  # The database's data volume has no claim in the overlay (postgres.yaml names it): created here when missing,
+  # kept when present. An empty volume: podman gives it to the container's user (postgres, 999) at first mount.
   podman volume exists "$DATA_VOLUME" \
     || podman volume create --label app.kubernetes.io/name=postgres "$DATA_VOLUME" >/dev/null
   kube_play "$DB_OUT"
