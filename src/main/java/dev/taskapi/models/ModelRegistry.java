@@ -1,15 +1,10 @@
 package dev.taskapi.models;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.healthchecks.Status;
 import java.time.Duration;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,27 +55,9 @@ public final class ModelRegistry {
     return first;
   }
 
+  /** The last completed scan; readiness is {@link ModelSnapshot#ready()}, its problems say why not. */
   public ModelSnapshot snapshot() {
     return snapshot;
-  }
-
-  /**
-   * The readiness check: OK once the last scan found nothing wrong; KO with the problems otherwise. Entries
-   * the scan skipped (unreadable, symbolic links not followed) are listed either way.
-   */
-  public void checkReadiness(Promise<Status> promise) {
-    ModelSnapshot current = snapshot;
-    JsonObject data = new JsonObject().put("count", current.models().size()).put("scanned_at", current.scannedAt());
-    List<String> skipped = current.skipped();
-    if (!skipped.isEmpty()) {
-      data.put("skipped", new JsonArray(skipped));
-    }
-    if (current.ready()) {
-      promise.complete(Status.OK(data));
-    } else {
-      promise.complete(Status.KO(data.put("reason", String.join("; ", current.problems()))
-          .put("problems", new JsonArray(current.problems()))));
-    }
   }
 
   /** Stops polling; completes once the scan under way, if any, has finished and the worker is closed. */

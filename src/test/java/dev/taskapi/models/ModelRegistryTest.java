@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskapi.health.ReadinessChecks;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -72,7 +73,7 @@ class ModelRegistryTest {
 
   Status readiness() {
     Promise<Status> status = Promise.promise();
-    registry.checkReadiness(status);
+    ReadinessChecks.models(registry).handle(status);
     return status.future().await();
   }
 
