@@ -4,6 +4,7 @@ import dev.taskapi.docs.ApiDocs;
 import dev.taskapi.docs.DocsAssets;
 import dev.taskapi.health.HealthHandlers;
 import dev.taskapi.health.Lifecycle;
+import dev.taskapi.health.ReadinessChecks;
 import dev.taskapi.http.AccessLog;
 import dev.taskapi.http.JsonBody;
 import dev.taskapi.http.Metrics;
@@ -12,8 +13,8 @@ import dev.taskapi.http.ProblemHandler;
 import dev.taskapi.http.RequestId;
 import dev.taskapi.models.ModelHandlers;
 import dev.taskapi.models.ModelRegistry;
-import dev.taskapi.task.TaskHandlers;
 import dev.taskapi.task.TaskStore;
+import dev.taskapi.task.web.TaskHandlers;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.util.Map;
@@ -34,7 +35,7 @@ public final class Routes {
     TaskHandlers tasks = new TaskHandlers(deps.store());
     ModelHandlers models = new ModelHandlers(deps.models());
     HealthHandlers health = new HealthHandlers(vertx, deps.lifecycle(),
-        Map.of("models", deps.models()::checkReadiness, "tasks", deps.store()::checkReadiness));
+        Map.of("models", ReadinessChecks.models(deps.models()), "tasks", ReadinessChecks.tasks(deps.store())));
     JsonBody json = new JsonBody();
     ProblemHandler problems = new ProblemHandler(router);
 

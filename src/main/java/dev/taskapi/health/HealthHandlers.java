@@ -23,7 +23,7 @@ public final class HealthHandlers {
 
   /**
    * @param readinessChecks what else readiness depends on (the models, the database), by name; each completes
-   *     its promise with OK or KO (with a reason in its data) and must not block
+   *     its promise with OK or KO (with a reason in its data) and must not block (see {@link ReadinessChecks})
    */
   public HealthHandlers(Vertx vertx, Lifecycle lifecycle, Map<String, Handler<Promise<Status>>> readinessChecks) {
     this.liveness = HealthCheckHandler.createWithHealthChecks(

@@ -4,13 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.healthchecks.Status;
 import java.time.Duration;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -29,6 +27,7 @@ public final class ModelRegistry {
   private final ModelScanner scanner;
   private final Duration pollInterval;
   private final AtomicBoolean busy = new AtomicBoolean();
+  private final Queue<Promise<ModelSnapshot>> pollWatchers = new ConcurrentLinkedQueue<>();
   private volatile ModelSnapshot snapshot = ModelSnapshot.NOT_SCANNED;
   // Worker-thread state. applied is null until a listing has been applied: a failed first listing applies
   // nothing, so the next good listing replaces it even when it is empty.
@@ -60,27 +59,21 @@ public final class ModelRegistry {
     return first;
   }
 
+  /** The last completed scan; readiness is {@link ModelSnapshot#ready()}, its problems say why not. */
   public ModelSnapshot snapshot() {
     return snapshot;
   }
 
   /**
-   * The readiness check: OK once the last scan found nothing wrong; KO with the problems otherwise. Entries
-   * the scan skipped (unreadable, symbolic links not followed) are listed either way.
+   * Completes when a poll of the directory has finished after this call (the one under way, if any, or the
+   * next): it has listed the directory and, if the listing changed and settled, scanned it. Completes with the
+   * snapshot then current, whether that poll succeeded or not (a failure is logged); never completes once the
+   * registry is stopped.
    */
-  public void checkReadiness(Promise<Status> promise) {
-    ModelSnapshot current = snapshot;
-    JsonObject data = new JsonObject().put("count", current.models().size()).put("scanned_at", current.scannedAt());
-    List<String> skipped = current.skipped();
-    if (!skipped.isEmpty()) {
-      data.put("skipped", new JsonArray(skipped));
-    }
-    if (current.ready()) {
-      promise.complete(Status.OK(data));
-    } else {
-      promise.complete(Status.KO(data.put("reason", String.join("; ", current.problems()))
-          .put("problems", new JsonArray(current.problems()))));
-    }
+  public Future<ModelSnapshot> nextPoll() {
+    Promise<ModelSnapshot> polled = Promise.promise();
+    pollWatchers.add(polled);
+    return polled.future();
   }
 
   /** Stops polling; completes once the scan under way, if any, has finished and the worker is closed. */
@@ -122,6 +115,9 @@ public final class ModelRegistry {
       busy.set(false);
       if (done.failed()) {
         LOG.log(Level.WARNING, "models rescan failed", done.cause());
+      }
+      for (Promise<ModelSnapshot> watcher; (watcher = pollWatchers.poll()) != null; ) {
+        watcher.complete(snapshot);
       }
     });
   }

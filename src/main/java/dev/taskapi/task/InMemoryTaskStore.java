@@ -1,8 +1,6 @@
 package dev.taskapi.task;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.ext.healthchecks.Status;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -115,8 +113,8 @@ public final class InMemoryTaskStore implements TaskStore {
   }
 
   @Override
-  public void checkReadiness(Promise<Status> promise) {
-    promise.complete(Status.OK());
+  public Future<Void> checkReadiness() {
+    return Future.succeededFuture();
   }
 
   @Override

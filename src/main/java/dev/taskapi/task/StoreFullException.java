@@ -1,10 +1,8 @@
 package dev.taskapi.task;
 
-import dev.taskapi.http.ProblemException;
-
-/** The store cannot take more (507 Insufficient Storage): the request changed nothing. */
-public final class StoreFullException extends ProblemException {
-  public StoreFullException(String detail) {
-    super(507, detail);
+/** The store cannot take more: the operation changed nothing. */
+public final class StoreFullException extends TaskException {
+  public StoreFullException(String message) {
+    super(message, null);
   }
 }

@@ -1,10 +1,16 @@
 package dev.taskapi.task;
 
-import dev.taskapi.http.ProblemException;
+/** No task has this id (or the id is not one this service hands out). */
+public final class TaskNotFoundException extends TaskException {
+  private final String id;
 
-/** No task has this id. The detail is the original FastAPI app's, which its clients match on. */
-public final class TaskNotFoundException extends ProblemException {
-  public TaskNotFoundException() {
-    super(404, "Task not found");
+  public TaskNotFoundException(String id) {
+    super("no task has the id '" + TaskValidator.abbreviate(id) + "'", null);
+    this.id = id;
+  }
+
+  /** The id as the caller gave it. */
+  public String id() {
+    return id;
   }
 }

@@ -1,15 +1,13 @@
 package dev.taskapi.task;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.ext.healthchecks.Status;
 import java.util.Optional;
 
 /**
  * Where tasks live. Every operation returns a {@link Future}, so that a networked store fits; callers stay on
  * their event loop and never block. Implementations are safe to call from every event loop at once. A failed
- * future carries a {@link dev.taskapi.http.ProblemException} for what a client should be told
- * ({@link StoreFullException}, {@link StoreUnavailableException}).
+ * future carries a {@link TaskException} for what a client should be told ({@link StoreFullException},
+ * {@link StoreUnavailableException}, {@link InvalidTaskException}).
  */
 public interface TaskStore {
 
@@ -36,8 +34,11 @@ public interface TaskStore {
   /** True if the task existed. */
   Future<Boolean> delete(long number);
 
-  /** The readiness check: OK while the store can serve. */
-  void checkReadiness(Promise<Status> promise);
+  /**
+   * Whether the store can serve now: succeeds if so, else fails with a {@link StoreUnavailableException} whose
+   * message is the reason, for readiness and the operators reading it. Never blocks.
+   */
+  Future<Void> checkReadiness();
 
   Future<Void> close();
 }

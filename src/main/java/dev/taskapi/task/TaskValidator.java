@@ -136,7 +136,8 @@ public final class TaskValidator {
     };
   }
 
-  static String abbreviate(String text) {
+  /** The text itself if short, else its start: enough to recognise a value in a message without echoing it all. */
+  public static String abbreviate(String text) {
     return text.length() <= 24 ? text : text.substring(0, 20) + "...";
   }
 }

@@ -73,13 +73,41 @@ class GracefulShutdownTest {
     Future<Void> second = service.app.shutdown();
     assertFalse(second.isComplete(), "a second shutdown returns the drain under way, not a finished one");
     Future<Void> stopped = service.stop();
-    TimeUnit.MILLISECONDS.sleep(100);
+    awaitRefusingConnections(service);
+    assertFalse(stopped.isComplete(), "stop waits for the drain, which waits for the in-flight request");
     create.finish();
 
     String raw = create.response().await();
     assertTrue(raw.startsWith("HTTP/1.1 201"), "the in-flight request was answered before Vert.x closed: " + raw);
     stopped.await();
     assertTrue(first.succeeded() && second.succeeded());
+  }
+
+  /**
+   * Waits until the service refuses new connections: the drain is past SHUTDOWN_DELAY_MS, its servers are
+   * shutting down, and only in-flight requests hold it (a stop that did not wait for the drain has closed Vert.x
+   * by then). Nothing tells a client that it happened, so this polls, for up to 10 s.
+   */
+  private static void awaitRefusingConnections(RunningService service) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    NetClient client = service.vertx.createNetClient();
+    try {
+      while (accepts(client, service.port())) {
+        assertTrue(System.nanoTime() < deadline, "still accepting connections 10 s into the drain");
+        TimeUnit.MILLISECONDS.sleep(10);
+      }
+    } finally {
+      client.close();
+    }
+  }
+
+  private static boolean accepts(NetClient client, int port) {
+    try {
+      client.connect(port, "127.0.0.1").await().close().await();
+      return true;
+    } catch (Exception refused) { // await() rethrows the connect failure as it is
+      return false;
+    }
   }
 
   private static boolean connectFails(RunningService service) {

@@ -35,14 +35,16 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The kind overlay deployed through kube context kind-task-api ({@code -Dkube.context=...} names another; the
@@ -50,10 +52,14 @@ import org.junit.jupiter.api.TestMethodOrder;
  * through a loopback port-forward and the API server's service proxy, and removed. Tag {@code kind}: not part
  * of {@code make test}; {@code make kind-test} runs it after loading the slim image into kind, with
  * {@code -Dkind.required=true}: without the cluster it fails instead of skipping.
+ *
+ * <p>The deployment is set up once, before all tests; each test starts from a rolled-out deployment and
+ * opens its own port-forward to a pod that is ready then, so the tests run in any order or alone
+ * ({@code -Dit.test=KindDeploymentIT#taskRoundTrip}).
  */
 @Tag("kind")
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KindDeploymentIT {
+  private static final Logger LOG = Logger.getLogger(KindDeploymentIT.class.getName());
   static final String APP = K8sManifests.APP;
   static final Map<String, String> SELECTOR = Map.of("app.kubernetes.io/name", APP, "app.kubernetes.io/instance", APP);
   static final long WAIT_MINUTES = 3;
@@ -64,7 +70,8 @@ class KindDeploymentIT {
   static KubernetesClient client;
   static String namespace;
   static String pvName;
-  static LocalPortForward forward;
+  /** This test's port-forward, opened by its first request through one. */
+  LocalPortForward forward;
 
   /** Prerequisites.require, but a failure whenever the run asked for the cluster (-Dkind.required=true). */
   static void require(boolean present, String reason) {
@@ -132,8 +139,19 @@ class KindDeploymentIT {
     } catch (RuntimeException e) {
       fail("PVC " + K8sManifests.MODELS_CLAIM + " not Bound: " + e.getMessage() + "\n" + diagnostics());
     }
-    forward = LoopbackPortForward.open(client.pods().inNamespace(namespace).withName(readyPod().getMetadata().getName()),
-        K8sManifests.CONTAINER_PORT);
+  }
+
+  /** Whatever ran before (a rollout restart), the deployment is rolled out when a test starts. */
+  @BeforeEach
+  void rolledOutDeployment() {
+    awaitAvailable("before the test");
+  }
+
+  @AfterEach
+  void closeForward() throws Exception {
+    if (forward != null) {
+      forward.close();
+    }
   }
 
   static void awaitAvailable(String what) {
@@ -191,29 +209,56 @@ class KindDeploymentIT {
     return b.toString();
   }
 
+  /**
+   * Removes what {@link #deploy} created, as far as it got; cleanup only: what cannot be removed is logged
+   * (the namespace and the PV have names of their own, so a leftover does not disturb the next run).
+   */
   @AfterAll
-  static void removeEverything() throws Exception {
-    if (client == null || namespace == null) {
+  static void removeEverything() {
+    if (client == null) {
       return;
     }
-    if (forward != null) {
-      forward.close();
+    try {
+      if (namespace != null) {
+        cleanUp("namespace " + namespace, () -> client.namespaces().withName(namespace).delete(),
+            () -> client.namespaces().withName(namespace).get());
+      }
+      if (pvName != null) {
+        cleanUp("PersistentVolume " + pvName, () -> client.persistentVolumes().withName(pvName).delete(),
+            () -> client.persistentVolumes().withName(pvName).get());
+      }
+    } finally {
+      client.close();
     }
-    client.namespaces().withName(namespace).delete();
-    client.persistentVolumes().withName(pvName).delete();
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(WAIT_MINUTES);
-    while (System.nanoTime() < deadline
-        && (client.namespaces().withName(namespace).get() != null || client.persistentVolumes().withName(pvName).get() != null)) {
-      Thread.sleep(1000);
-    }
-    boolean namespaceLeft = client.namespaces().withName(namespace).get() != null;
-    boolean pvLeft = client.persistentVolumes().withName(pvName).get() != null;
-    client.close();
-    assertFalse(namespaceLeft, "namespace " + namespace + " still exists " + WAIT_MINUTES + " min after delete");
-    assertFalse(pvLeft, "PersistentVolume " + pvName + " still exists " + WAIT_MINUTES + " min after delete");
   }
 
-  static HttpResponse<String> viaForward(String method, String path, String body) throws Exception {
+  /** Deletes, then waits up to WAIT_MINUTES for the object to be gone; logs what went wrong instead of failing. */
+  static void cleanUp(String what, Runnable delete, Supplier<HasMetadata> current) {
+    try {
+      delete.run();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(WAIT_MINUTES);
+      while (current.get() != null) {
+        if (System.nanoTime() > deadline) {
+          LOG.warning(what + " still exists " + WAIT_MINUTES + " min after delete; remove it by hand");
+          return;
+        }
+        Thread.sleep(1000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warning("interrupted while removing " + what);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not remove " + what + "; remove it by hand", e);
+    }
+  }
+
+  /** A request to a pod that is ready, through this test's loopback port-forward. */
+  HttpResponse<String> viaForward(String method, String path, String body) throws Exception {
+    if (forward == null) {
+      String pod = readyPod().getMetadata().getName();
+      forward = LoopbackPortForward.open(client.pods().inNamespace(namespace).withName(pod),
+          K8sManifests.CONTAINER_PORT);
+    }
     HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + forward.getLocalPort() + path))
         .timeout(Duration.ofSeconds(10));
     r = body == null ? r.method(method, HttpRequest.BodyPublishers.noBody())
@@ -222,14 +267,12 @@ class KindDeploymentIT {
   }
 
   @Test
-  @Order(1)
   void readyThroughAPortForward() throws Exception {
     HttpResponse<String> ready = viaForward("GET", "/health/ready", null);
     assertEquals(200, ready.statusCode(), ready.body());
   }
 
   @Test
-  @Order(2)
   void modelsAreTheFilesOfTheRepositoryModelsDirectory() throws Exception {
     HttpResponse<String> res = viaForward("GET", "/models", null);
     assertEquals(200, res.statusCode(), res.body());
@@ -242,7 +285,6 @@ class KindDeploymentIT {
   }
 
   @Test
-  @Order(3)
   void taskRoundTrip() throws Exception {
     HttpResponse<String> created = viaForward("POST", "/tasks", "{\"title\":\"ship it\",\"priority\":2}");
     assertEquals(201, created.statusCode(), created.body());
@@ -255,7 +297,6 @@ class KindDeploymentIT {
 
   /** Read from /proc inside the running container (see {@link K8sManifests#readFileCommand}). */
   @Test
-  @Order(4)
   void theRunningServiceIsUser65532OnAReadOnlyRoot() throws Exception {
     String pod = readyPod().getMetadata().getName();
     List<String> status = K8sManifests.wordsOf(exec(pod, K8sManifests.readFileCommand("/proc/1/status")));
@@ -290,7 +331,6 @@ class KindDeploymentIT {
    * ({@link StrictPoller}: no client retry hides a 5xx or a reset).
    */
   @Test
-  @Order(5)
   void aRolloutRestartKeepsAnswering() throws Exception {
     List<String> before = pods().stream().map(p -> p.getMetadata().getName()).toList();
     Vertx vertx = Vertx.vertx();

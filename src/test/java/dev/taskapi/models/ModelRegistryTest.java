@@ -1,11 +1,13 @@
 package dev.taskapi.models;
 
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskapi.health.ReadinessChecks;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -15,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -56,23 +60,34 @@ class ModelRegistryTest {
   }
 
   ModelSnapshot eventually(Predicate<ModelSnapshot> condition) throws InterruptedException {
-    return eventually(registry, POLL, condition);
+    return eventually(registry, condition);
   }
 
-  /** Waits on the test thread, up to 10 s, for a registry polling every {@code poll} to reach a state. */
-  static ModelSnapshot eventually(ModelRegistry registry, Duration poll, Predicate<ModelSnapshot> condition)
+  /** Waits on the test thread, poll after poll of the registry and up to 10 s in all, for it to reach a state. */
+  static ModelSnapshot eventually(ModelRegistry registry, Predicate<ModelSnapshot> condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.test(registry.snapshot())) {
-      assertTrue(System.nanoTime() < deadline, "still " + registry.snapshot());
-      Thread.sleep(poll.toMillis() / 2);
+    ModelSnapshot current = registry.snapshot();
+    while (!condition.test(current)) {
+      current = nextPoll(registry, deadline - System.nanoTime());
     }
-    return registry.snapshot();
+    return current;
+  }
+
+  /** The snapshot after the registry's next poll; fails the test if none finishes within {@code nanos}. */
+  static ModelSnapshot nextPoll(ModelRegistry registry, long nanos) throws InterruptedException {
+    try {
+      return registry.nextPoll().toCompletionStage().toCompletableFuture().get(Math.max(0, nanos), NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new AssertionError("no poll finished in time; still " + registry.snapshot(), e);
+    } catch (ExecutionException e) {
+      throw new AssertionError("waiting for a poll failed", e.getCause());
+    }
   }
 
   Status readiness() {
     Promise<Status> status = Promise.promise();
-    registry.checkReadiness(status);
+    ReadinessChecks.models(registry).handle(status);
     return status.future().await();
   }
 
@@ -127,7 +142,9 @@ class ModelRegistryTest {
     fs.deny(dir);
 
     registry.start().await();
-    Thread.sleep(POLL.toMillis() * 6);
+    for (int poll = 0; poll < 5; poll++) {
+      nextPoll(registry, Duration.ofSeconds(10).toNanos()); // each lists the directory again, and fails to
+    }
 
     assertEquals(1, logged.stream().filter(r -> r.getLevel() == Level.WARNING).count(),
         "logged: " + logged.stream().map(LogRecord::getMessage).toList());

@@ -77,7 +77,7 @@ class ModelsDirLinkTest {
   }
 
   ModelSnapshot eventually(Predicate<ModelSnapshot> condition) throws InterruptedException {
-    return ModelRegistryTest.eventually(registry, POLL, condition);
+    return ModelRegistryTest.eventually(registry, condition);
   }
 
   static String sha256(String content) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.taskapi.http.ProblemHandler;
 import dev.taskapi.task.InvalidTaskException.Violation;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class TaskValidatorTest {
     InvalidTaskException e = assertThrows(InvalidTaskException.class,
         () -> TaskValidator.newTask(body("{\"title\":\"\",\"description\":5,\"priority\":9}")));
     assertEquals(List.of("title", "description", "priority"), e.violations().stream().map(Violation::field).toList());
-    assertEquals(422, e.status());
+    assertEquals(422, ProblemHandler.domainProblem(e).getInteger("status"));
   }
 
   @Test

@@ -1,8 +1,8 @@
 package dev.taskapi.task.postgres;
 
-import dev.taskapi.http.ProblemException;
 import dev.taskapi.task.InvalidTaskException;
 import dev.taskapi.task.StoreUnavailableException;
+import dev.taskapi.task.TaskException;
 import io.vertx.pgclient.PgException;
 import java.util.List;
 import java.util.Map;
@@ -57,12 +57,13 @@ final class DatabaseFailures {
   }
 
   /**
-   * The failure as clients should see it: a 422 naming the field, a 503 whose detail says what kind of trouble,
-   * without the database's address or messages (those are for readiness and the log), the failure itself if it
-   * is ours, and a failure already given its status as it is.
+   * The failure as clients should see it: an invalid task naming the field (422), the store unavailable (503)
+   * with a message that says what kind of trouble, without the database's address or messages (those are for
+   * readiness and the log), the failure itself if it is ours (500), and a failure that already is a task
+   * failure as it is.
    */
   static Throwable toProblem(Throwable failure, long boundMillis) {
-    if (failure instanceof ProblemException) {
+    if (failure instanceof TaskException) {
       return failure;
     }
     Meaning meaning = meaning(failure);

@@ -9,10 +9,7 @@ import dev.taskapi.task.TaskPatch;
 import dev.taskapi.task.TaskQuery;
 import dev.taskapi.task.TaskStore;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -178,27 +175,25 @@ public final class PostgresTaskStore implements TaskStore {
   }
 
   @Override
-  public void checkReadiness(Promise<Status> promise) {
+  public Future<Void> checkReadiness() {
     String reason = notReady;
     if (reason != null) {
-      promise.complete(Status.KO(new JsonObject().put("reason", "task database: " + reason)));
-      return;
+      return Future.failedFuture(new StoreUnavailableException("task database: " + reason, null));
     }
     long bound = Math.min(READINESS_BOUND_MILLIS, requestBoundMillis);
-    client.preparedQuery(TaskStatements.PING).execute().timeout(bound, TimeUnit.MILLISECONDS)
-        .onSuccess(ok -> {
-          if (reachable.compareAndSet(false, true)) {
-            LOG.info("task database " + db + " answers again");
-          }
-          promise.tryComplete(Status.OK());
-        })
-        .onFailure(e -> {
-          String why = DatabaseFailures.reason(e, bound);
-          if (reachable.compareAndSet(true, false)) {
-            LOG.warning("task database " + db + " unreachable: " + why);
-          }
-          promise.tryComplete(Status.KO(new JsonObject().put("reason", "task database unreachable: " + why)));
-        });
+    return client.preparedQuery(TaskStatements.PING).execute().timeout(bound, TimeUnit.MILLISECONDS).transform(ping -> {
+      if (ping.succeeded()) {
+        if (reachable.compareAndSet(false, true)) {
+          LOG.info("task database " + db + " answers again");
+        }
+        return Future.succeededFuture();
+      }
+      String why = DatabaseFailures.reason(ping.cause(), bound);
+      if (reachable.compareAndSet(true, false)) {
+        LOG.warning("task database " + db + " unreachable: " + why);
+      }
+      return Future.failedFuture(new StoreUnavailableException("task database unreachable: " + why, ping.cause()));
+    });
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskapi.config.AppConfig;
+import dev.taskapi.http.ProblemHandler;
 import dev.taskapi.task.InvalidTaskException;
 import dev.taskapi.task.NewTask;
 import dev.taskapi.task.Task;
@@ -131,7 +132,7 @@ class BatchedCreatesIT {
       Future<Task> create = creates.get(i);
       if (i == 4 || i == 9) {
         InvalidTaskException refused = assertInstanceOf(InvalidTaskException.class, create.cause(), "create " + i);
-        assertEquals(422, refused.status());
+        assertEquals(422, ProblemHandler.domainProblem(refused).getInteger("status"));
         assertEquals(i == 4 ? "title" : "priority", refused.violations().get(0).field(), refused.getMessage());
       } else {
         assertTrue(create.succeeded(), "create " + i + ": " + create.cause());

@@ -1,8 +1,17 @@
-package dev.taskapi.task;
+package dev.taskapi.task.web;
 
 import dev.taskapi.http.InFlightLimit;
 import dev.taskapi.http.JsonBody;
 import dev.taskapi.http.ProblemException;
+import dev.taskapi.task.NewTask;
+import dev.taskapi.task.Task;
+import dev.taskapi.task.TaskId;
+import dev.taskapi.task.TaskNotFoundException;
+import dev.taskapi.task.TaskPage;
+import dev.taskapi.task.TaskPatch;
+import dev.taskapi.task.TaskQuery;
+import dev.taskapi.task.TaskStore;
+import dev.taskapi.task.TaskValidator;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -10,7 +19,10 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Optional;
 
-/** The Task API's endpoints: one method per route. Failures reach the ProblemHandler, thrown or through ctx.fail. */
+/**
+ * The Task API's endpoints: one method per route, from the request to the store and back. Failures reach the
+ * ProblemHandler, thrown or through ctx.fail.
+ */
 public final class TaskHandlers {
   private static final String JSON = "application/json";
   private static final Buffer COMMA = Buffer.buffer(",");
@@ -93,7 +105,7 @@ public final class TaskHandlers {
       if (deleted) {
         ctx.response().setStatusCode(204).end();
       } else {
-        ctx.fail(new TaskNotFoundException());
+        ctx.fail(new TaskNotFoundException(ctx.pathParam("id")));
       }
     }).onFailure(ctx::fail);
   }
@@ -102,7 +114,7 @@ public final class TaskHandlers {
     if (task.isPresent()) {
       send(ctx, task.get());
     } else {
-      ctx.fail(new TaskNotFoundException());
+      ctx.fail(new TaskNotFoundException(ctx.pathParam("id")));
     }
   }
 
@@ -111,7 +123,8 @@ public final class TaskHandlers {
   }
 
   private static long number(RoutingContext ctx) {
-    return TaskId.parse(ctx.pathParam("id")).orElseThrow(TaskNotFoundException::new);
+    String id = ctx.pathParam("id");
+    return TaskId.parse(id).orElseThrow(() -> new TaskNotFoundException(id));
   }
 
   private static Buffer jsonArray(List<Task> tasks) {
