@@ -1,4 +1,5 @@
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +98,7 @@ public final class SetImage {
   static String pin(String text, String file, String name, String newName, String digest) throws Failure {
     Node root;
     try {
-      root = new Yaml(new LoaderOptions()).compose(new java.io.StringReader(text));
+      root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
     } catch (YAMLException e) {
       throw new Failure(file + " is not YAML that can be read: " + e.getMessage());
     }

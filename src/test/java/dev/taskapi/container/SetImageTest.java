@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskapi.testing.Command;
 import dev.taskapi.testing.Prerequisites;
+import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
@@ -208,7 +210,7 @@ class SetImageTest {
 
   private static Command.Result pin(Path file, String... args) {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-cp", classes + java.io.File.pathSeparator + snakeyaml(), "SetImage",
+        "-XX:TieredStopAtLevel=1", "-cp", classes + File.pathSeparator + snakeyaml(), "SetImage",
         file.toString()));
     command.addAll(List.of(args));
     return Command.exec(Duration.ofSeconds(60), command);
@@ -217,7 +219,7 @@ class SetImageTest {
   private static Command.Result script(Path file, String... args) {
     List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString(), file.toString()));
     command.addAll(List.of(args));
-    return Command.exec(null, java.util.Map.of("JAVA_HOME", System.getProperty("java.home")), Duration.ofSeconds(60),
+    return Command.exec(null, Map.of("JAVA_HOME", System.getProperty("java.home")), Duration.ofSeconds(60),
         command);
   }
 
