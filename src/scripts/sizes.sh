@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make sizes`: builds every dockerfiles/ iteration, loads both Jib images, smoke-tests each image (started,
 # GET /health 200 on a loopback port), asks each image's own java for its version, measures it, and hands
-# what it collected to the report (src/test/java/dev/taskapi/sizes/SizesReport.java), which prints the table
-# and the layer breakdown of the smallest image and writes OUT/sizes.json and OUT/sizes.svg.
+# what it collected to the report (src/scripts/SizesReport.java, a Java single-file source program run with the
+# service's Jackson jars from target/lib), which prints the table and the layer breakdown of the smallest image
+# and writes OUT/sizes.json and OUT/sizes.svg.
 #
 # Sizes: "SIZE" is the engine's image size (`image inspect` .Size, what `docker images` shows); "COMPRESSED"
 # is `ENGINE save IMAGE | gzip -6 | wc -c`, the gzipped docker-archive: close to what a registry stores and
@@ -21,7 +22,7 @@
 #                          JLINK_MODULES (passed to Dockerfile.v4-jlink when set; unset, the Dockerfile reads
 #                          pom.xml's image.jlink.modules itself),
 #                          SIZES_ONLY (space-separated iteration names, to run a subset), SIZES_M2
-# Needs: `mvn package` done (target/test-classes, target/lib: the report runs from them; v1-jre copies the jar),
+# Needs: `mvn package` done (target/lib: the report's Jackson; v1-jre copies the jar),
 #        for BASES=debian the Debian-built bases loaded into ENGINE (`make bases-dockerfiles`: bases.sh --load),
 #        for the Jib rows `make images`.
 # Exit status: non-zero if any iteration failed (a skipped one, with its reason, is not a failure).
@@ -39,8 +40,8 @@ case "$bases" in
         echo "sizes: BASES=auto: $bases" ;;
   *) echo "error: BASES=$bases (auto, debian or upstream)" >&2; exit 1 ;;
 esac
-ls target/test-classes/dev/taskapi/sizes/SizesReport.class target/lib/jackson-databind-*.jar >/dev/null 2>&1 || {
-  echo "error: run 'mvn -DskipTests package' first (the report runs from target/test-classes and target/lib)" >&2
+ls target/lib/jackson-databind-*.jar >/dev/null 2>&1 || {
+  echo "error: run 'mvn -DskipTests package' first (the report runs with the Jackson jars in target/lib)" >&2
   exit 1; }
 
 collect=$out/collect
@@ -175,7 +176,7 @@ fi
 jib jib-distroless "Jib: app layers on a distroless Java base" target/jib/task-api-distroless.tar "$jib_java"
 jib jib-slim "Jib: jlink runtime on the glibc-only distroless base" target/jib/task-api-slim.tar "$jib_slim"
 
-java -cp "target/test-classes:target/lib/*" dev.taskapi.sizes.SizesReport "$collect" "$out"
+java -cp 'target/lib/*' src/scripts/SizesReport.java "$collect" "$out"
 { sed -n 's/^\(engine\|bases\|machine\|date\)=\(.*\)/\1: \2/p' "$collect/run.env" | paste -sd ';' | sed 's/;/; /g; s/$/./'
   echo; cat "$out/sizes.md"; } | tk_write_generated "${SIZES_DOC:-docs/sizes.md}" "sizes (make sizes)"
 echo "sizes: the table is in ${SIZES_DOC:-docs/sizes.md}"

@@ -1,5 +1,3 @@
-package dev.taskapi.sizes;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -28,8 +26,14 @@ import java.util.regex.Pattern;
  * (image inspect, history, compressed size, smoke test, java -version of every iteration) and renders the
  * table, the layer breakdown of the smallest image, target/sizes/sizes.json and the bar chart sizes.svg.
  *
- * <p>Usage: {@code SizesReport COLLECTED.json OUT_DIR}; prints the report to stdout and exits 1 when an
- * iteration failed (a skipped one, with its reason, is not a failure).
+ * <p>A single-file source program (Java 17+), run with the service's own Jackson jars, which {@code mvn package}
+ * copies to target/lib:
+ *
+ * <pre>java -cp 'target/lib/*' src/scripts/SizesReport.java COLLECTED OUT_DIR</pre>
+ *
+ * <p>COLLECTED is the directory sizes.sh writes (assembled into OUT_DIR/collected.json) or such a collected.json.
+ * Prints the report to stdout, writes OUT_DIR/sizes.json, sizes.svg and sizes.md, and exits 1 when an iteration
+ * failed (a skipped one, with its reason, is not a failure). SizesReportTest runs it on fixtures.
  */
 public final class SizesReport {
 
@@ -91,7 +95,7 @@ public final class SizesReport {
 
   public static void main(String[] args) throws IOException {
     if (args.length != 2) {
-      System.err.println("usage: SizesReport COLLECTED.json OUT_DIR");
+      System.err.println("usage: java -cp 'target/lib/*' src/scripts/SizesReport.java COLLECTED OUT_DIR");
       System.exit(2);
     }
     Path in = Path.of(args[0]);
