@@ -45,7 +45,7 @@ class SetImageTest {
         - name: task-api
           newName: registry.example.com/task-api
           digest: %s
-        # the models, copied into MODELS_IMAGE
+        # the models image
         - name: task-api-models
           newName: registry.example.com/task-api-models  # pushed by make models-push
           digest: %s
@@ -199,7 +199,7 @@ class SetImageTest {
     String rendered = Command.exec(Duration.ofMinutes(2),
         List.of("kubectl", "kustomize", kustomization.getParent().toString())).check("kubectl kustomize").out();
     assertTrue(rendered.contains("image: 127.0.0.1:5000/task-api@" + appDigest), rendered);
-    assertTrue(rendered.contains("value: 127.0.0.1:5000/task-api-models@" + modelsDigest), rendered);
+    assertTrue(rendered.contains("reference: 127.0.0.1:5000/task-api-models@" + modelsDigest), rendered);
   }
 
   private Path write(String content) throws IOException {
