@@ -16,8 +16,8 @@ UPSTREAM_BASE_JAVA ?= gcr.io/distroless/java21-debian12:nonroot
 # The JDK the slim runtime is linked from: the build's own (JAVA_HOME, see the Makefile), which must be a Linux x86-64
 # JDK 25 (the AOT cache needs 25). JLINK_JDK=/path overrides it for jlink alone.
 JLINK_JDK ?= $(JAVA_HOME)
-# The slim runtime's modules: pom.xml's image.jlink.modules, proven by the container tests
-# (src/test/java/dev/taskapi/container/); Dockerfile.v4-jlink reads the same property.
+# The slim runtime's modules: the pom's image.jlink.modules (as Maven evaluates it: lib.sh), proven by the
+# container tests (src/test/java/dev/taskapi/container/); Dockerfile.v4-jlink asks Maven for the same property.
 JLINK_MODULES ?= $(shell src/scripts/lib.sh jlink-modules)
 # Models mounted into the AOT training run and the container tests.
 MODELS ?= models
