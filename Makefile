@@ -18,10 +18,12 @@ ENGINE_GIVEN := $(filter command line environment%,$(origin ENGINE))
 ENGINE ?= $(shell src/scripts/lib.sh engine)
 ENGINE := $(ENGINE)
 export ENGINE
-# The engine in use, empty when there is none (for the targets that need one or adapt to it).
+# The engine in use, empty when there is none (for the targets that need one or adapt to it), and its kind.
 CONTAINER_ENGINE := $(filter-out none,$(ENGINE))
-# JUnit tags the tests leave out: kind (make kind-test), and podman (podman kube play) unless ENGINE is podman.
-TEST_EXCLUDED_GROUPS ?= kind$(if $(findstring podman,$(notdir $(CONTAINER_ENGINE))),,$(comma)podman)
+ENGINE_IS_PODMAN := $(findstring podman,$(notdir $(CONTAINER_ENGINE)))
+ENGINE_IS_DOCKER := $(if $(CONTAINER_ENGINE),$(if $(ENGINE_IS_PODMAN),,docker))
+# JUnit tags the tests leave out: kind (make test-e2e), and podman (podman kube play) unless ENGINE is podman.
+TEST_EXCLUDED_GROUPS ?= kind$(if $(ENGINE_IS_PODMAN),,$(comma)podman)
 comma := ,
 
 # The JDK, found the ordinary way: JAVA_HOME (Maven runs on it too), else the JDK of the `java` on PATH. One JDK 25
@@ -76,13 +78,50 @@ unit-test: ## Run the unit tests only (mvn test: no container engine, cluster or
 	$(call require_jdk,17,make unit-test)
 	$(MVN) $(MVN_FLAGS) test
 
+# Every shell script in the repository but target/, found by its #! line (sh, bash, dash, ksh): a new script is
+# linted without being listed anywhere. shellcheck's settings are in .shellcheckrc (it follows sourced files).
+SHELL_SCRIPTS = $(shell find . \( -path ./target -o -path ./.git \) -prune -o -type f -exec \
+  awk 'FNR == 1 { if (/^\#!.*[\/ ](ba|da|k)?sh([ \t]|$$)/) print substr(FILENAME, 3); nextfile }' {} + | sort)
+SHELLCHECK ?= shellcheck
+
+# `make test` without shellcheck still runs, skipping the lint; the skip is recorded like a skipped test suite
+# (target/skipped-suites/lint.tsv, listed at the end of the run). Under CI=true it fails instead.
+.PHONY: lint
+lint: ## Check every shell script (found by its #! line) with shellcheck. Skipped without shellcheck, except under CI=true.
+	@rm -f target/skipped-suites/lint.tsv
+	@if ! command -v $(SHELLCHECK) >/dev/null 2>&1; then \
+	  why="$(SHELLCHECK) not found: apt-get install shellcheck"; ci=$${CI:-}; \
+	  if [ "$${ci,,}" = true ]; then echo "error: lint is mandatory in CI (CI=true), but $$why" >&2; exit 1; fi; \
+	  echo "lint: skipped, $$why"; \
+	  mkdir -p target/skipped-suites; printf 'lint (shellcheck)\t%s\t%s\tscript\n' $(words $(SHELL_SCRIPTS)) "$$why" >target/skipped-suites/lint.tsv; \
+	  exit 0; \
+	fi; \
+	echo "$(SHELLCHECK) $(SHELL_SCRIPTS)"; $(SHELLCHECK) $(SHELL_SCRIPTS)
+
+# What `make test` builds first, all here: the lint; where a container engine exists, the images and a second,
+# independent build of them (the reproducibility test; without an engine the container tests skip, or fail in CI);
+# under docker the legacy builder test's JRE base; under podman the PostgreSQL image of the podman kube play tests.
+TEST_PREREQS := lint $(if $(CONTAINER_ENGINE),images images-repro) $(if $(ENGINE_IS_DOCKER),legacy-builder-base) \
+  $(if $(ENGINE_IS_PODMAN),k8s-postgres-image)
+
 .PHONY: test
-test: ## Run every test this machine can run: unit tests, then the *IT integration tests (engine, kubectl) with mvn verify; lists the skipped suites and what each needs. JDK 25 (17+ without a container engine).
+test: $(TEST_PREREQS) ## Run every test this machine can run: the lint, unit tests, then the *IT integration tests (engine, kubectl) with mvn verify; lists the skipped suites and what each needs. JDK 25 (17+ without a container engine).
 	$(call require,$(MVN),install Maven (apt-get install maven))
 	$(call require_jdk,17,make test)
-	@rm -rf target/skipped-suites
+	@rm -f target/skipped-suites/unit.tsv target/skipped-suites/integration.tsv
 	@status=0; $(MVN) $(MVN_FLAGS) verify -Dtest.excludedGroups=$(TEST_EXCLUDED_GROUPS) || status=$$?; \
 	  src/scripts/skipped-suites.sh target/skipped-suites; exit $$status
+
+# The cluster tests, against a running cluster: the kube context KUBE_CONTEXT (mk/k8s.mk) of KUBECONFIG (default
+# ~/.kube/config). `make kind-test` creates and loads the kind cluster first.
+.PHONY: test-e2e
+test-e2e: ## Run the cluster tests (KindDeploymentIT, in its own namespace) against KUBE_CONTEXT of KUBECONFIG, the app already loaded (make kind-load): fails, never skips, without the cluster.
+	$(call require,$(MVN),install Maven (apt-get install maven))
+	$(call require_jdk,17,make test-e2e)
+	@rm -f target/failsafe-reports/failsafe-summary.xml
+	$(MVN) $(MVN_FLAGS) verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=KindDeploymentIT \
+	  -Dfailsafe.failIfNoSpecifiedTests=true -Dtest.groups=kind -Dtest.excludedGroups= -Dkube.context=$(KUBE_CONTEXT) -Dkind.required=true
+	src/scripts/kind.sh tests-ran target/failsafe-reports/failsafe-summary.xml
 
 .PHONY: bench
 bench: build ## Benchmark the slim image under the pod's limits (and the host jar) against the original FastAPI app, in memory and on PostgreSQL, with wrk; writes docs/benchmarks.md. Needs make images-load.

@@ -16,21 +16,14 @@ UPSTREAM_BASE_JAVA ?= gcr.io/distroless/java21-debian12:nonroot
 # The JDK the slim runtime is linked from: the build's own (JAVA_HOME, see the Makefile), which must be a Linux x86-64
 # JDK 25 (the AOT cache needs 25). JLINK_JDK=/path overrides it for jlink alone.
 JLINK_JDK ?= $(JAVA_HOME)
-# The slim runtime's modules: pom.xml's image.jlink.modules, proven by the container tests
-# (src/test/java/dev/taskapi/container/); Dockerfile.v4-jlink reads the same property.
+# The slim runtime's modules: the pom's image.jlink.modules (as Maven evaluates it: lib.sh), proven by the
+# container tests (src/test/java/dev/taskapi/container/); Dockerfile.v4-jlink asks Maven for the same property.
 JLINK_MODULES ?= $(shell src/scripts/lib.sh jlink-modules)
 # Models mounted into the AOT training run and the container tests.
 MODELS ?= models
 # buildTar: docker-archive tars under target/jib/; dockerBuild: into the Docker API socket; build: push to IMG_REPO.
 JIB_GOAL ?= buildTar
 export BASES UPSTREAM_BASE_SLIM UPSTREAM_BASE_JAVA JLINK_JDK JLINK_MODULES MODELS JIB_GOAL IMG_REPO MVN MVN_FLAGS
-
-# What `make test` builds first: the images and a second, independent build of them (reproducibility test),
-# only where a container engine exists (the container tests skip, or fail in CI, without one). The rule below
-# adds them to the Makefile's `test` (its recipe stays there): this file is included after that rule, so a
-# `test: $(TEST_PREREQS)` written there would see an empty variable.
-TEST_PREREQS := $(if $(CONTAINER_ENGINE),images images-repro)
-test: $(TEST_PREREQS)
 
 # Every target that links the runtime (or runs its jdeps) checks that JDK first: one line naming what to install.
 require_jdk25 = $(call require_jdk,25,make $@ (jlink and the AOT cache),JLINK_JDK)
@@ -62,8 +55,6 @@ images-repro: images ## Build the images a second time from scratch into target/
 # slim-aot is trained again in ENGINE. Under podman also the podman kube play test (tag podman, its PostgreSQL
 # image); under docker the legacy builder test.
 REUSED_TARS := $(foreach d,target/jib target/repro/jib,$(foreach v,slim distroless,$(d)/task-api-$(v).tar))
-ENGINE_IS_PODMAN := $(findstring podman,$(notdir $(CONTAINER_ENGINE)))
-ENGINE_IS_DOCKER := $(if $(CONTAINER_ENGINE),$(if $(ENGINE_IS_PODMAN),,docker))
 
 .PHONY: container-test
 container-test: $(if $(ENGINE_IS_PODMAN),k8s-postgres-image) $(if $(ENGINE_IS_DOCKER),legacy-builder-base) ## Run the container tests under ENGINE (make container-test ENGINE=/usr/bin/docker): reuses the Jib tars, retrains slim-aot. JDK 25.
@@ -78,11 +69,11 @@ container-test: $(if $(ENGINE_IS_PODMAN),k8s-postgres-image) $(if $(ENGINE_IS_DO
 	$(MVN) $(MVN_FLAGS) verify -Dtest.groups=container -Dtest.excludedGroups=$(TEST_EXCLUDED_GROUPS),engines \
 	  -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
 
-# The legacy builder test's JRE base under docker (target/bases/jre17.tar, cached; the test loads it).
+# The legacy builder test's JRE base under docker (target/bases/jre17.tar, cached; the test loads it; `make test`
+# builds it first under docker: the Makefile's TEST_PREREQS).
 .PHONY: legacy-builder-base
 legacy-builder-base:
 	src/scripts/bases.sh --out target/bases jre17
-test: $(if $(ENGINE_IS_DOCKER),legacy-builder-base)
 
 .PHONY: image-load
 image-load: image ## Load the slim image into ENGINE (podman, else docker: src/scripts/lib.sh; ENGINE=docker forces).

@@ -57,13 +57,10 @@ port-forward: ## Forward localhost:8080 (PORT_FORWARD_PORT) to svc/task-api port
 	$(call require,kubectl,install kubectl: https://kubernetes.io/docs/tasks/tools/)
 	$(KUBECTL_KIND) port-forward svc/task-api $(PORT_FORWARD_PORT):80
 
+# kind-load, then the cluster tests (test-e2e: the Makefile) against it; a sub-make keeps that order under -j.
 .PHONY: kind-test
-kind-test: kind-load ## Run the fabric8 deployment test (KindDeploymentIT) against the kind cluster, in its own namespace: fails, never skips, without the cluster.
-	$(call require,$(MVN),install Maven (apt-get install maven))
-	@rm -f target/failsafe-reports/failsafe-summary.xml
-	$(MVN) $(MVN_FLAGS) verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=KindDeploymentIT \
-	  -Dfailsafe.failIfNoSpecifiedTests=true -Dtest.groups=kind -Dtest.excludedGroups= -Dkube.context=$(KUBE_CONTEXT) -Dkind.required=true
-	src/scripts/kind.sh tests-ran target/failsafe-reports/failsafe-summary.xml
+kind-test: kind-load ## Create and load the kind cluster (kind-load), then run the cluster tests against it (make test-e2e): fails, never skips, without the cluster.
+	$(MAKE) --no-print-directory test-e2e
 
 .PHONY: kind-down
 kind-down: ## Delete the kind cluster.
@@ -73,9 +70,8 @@ kind-down: ## Delete the kind cluster.
 # The PostgreSQL image podman kube play runs (kind pulls the upstream one): built here from Debian's
 # postgresql-15 by the bases pipeline (cached; rebuilt only when its inputs change).
 K8S_PG_IMAGE_TAR ?= target/bases/postgres15.tar
-
-# `make test` builds it first where podman exists: the podman kube play tests run it (mandatory in CI).
-test: $(if $(filter podman,$(notdir $(CONTAINER_ENGINE))),k8s-postgres-image)
+# `make test` builds it first where podman exists (the Makefile's TEST_PREREQS): the podman kube play tests run it
+# (mandatory in CI).
 
 .PHONY: k8s-postgres-image
 k8s-postgres-image: ## Build the PostgreSQL image for podman kube play (target/bases/postgres15.tar, Debian's postgresql-15).

@@ -33,7 +33,7 @@ done
 "$engine" stop -t 120 "$name" >/dev/null
 rc=$("$engine" inspect -f '{{.State.ExitCode}}' "$name")
 "$engine" logs "$name" 2>&1 | grep -E 'AOTCache|Error|Exception' >&2 || true
-[ "$rc" = 0 ] && [ -s "$work/task-api.aot" ] || tk_die "training run exited $rc without writing the AOT cache"
+{ [ "$rc" = 0 ] && [ -s "$work/task-api.aot" ]; } || tk_die "training run exited $rc without writing the AOT cache"
 mkdir -p "$out/app/aot"
 install -m 644 "$work/task-api.aot" "$out/app/aot/task-api.aot"
 echo "aot: $out/app/aot/task-api.aot ($(du -m "$out/app/aot/task-api.aot" | cut -f1) MB, trained in $img under $engine)"

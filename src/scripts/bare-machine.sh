@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command as a newcomer's machine would see it: a JDK, Maven and make, but no container engine, PostgreSQL
-# server, kubectl, registry or browser. `.ci/run` runs `make test` this way first, so that every suite that needs
+# server, kubectl, registry, browser or shellcheck. `.ci/run` runs `make test` this way first, so that every suite that needs
 # one of those skips (with what it needs) instead of failing, and its cleanup copes with the missing tool.
 #
 #   bare-machine.sh COMMAND [ARGS...]
@@ -15,7 +15,7 @@ set -euo pipefail
 [ $# -gt 0 ] || { echo "usage: $0 COMMAND [ARGS...]" >&2; exit 2; }
 
 hidden=(podman docker dockerd containerd runc crun buildah skopeo umoci kubectl kind kustomize docker-registry
-  initdb pg_ctl postgres pg_ctlcluster psql chromium chromium-browser chromedriver google-chrome)
+  initdb pg_ctl postgres pg_ctlcluster psql chromium chromium-browser chromedriver google-chrome shellcheck)
 
 bin=$(mktemp -d "${TMPDIR:-/tmp}/bare-machine.XXXXXX")
 empty=$(mktemp -d "${TMPDIR:-/tmp}/bare-machine-pg.XXXXXX")

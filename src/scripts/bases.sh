@@ -78,6 +78,7 @@ debs="$out/debs"; mkdir -p "$debs"; rm -f "$debs/.unpinned"
 # --- distroless-shaped root filesystems, from the pinned .deb files
 
 # Fetch one pinned .deb into the cache and check its sha256 against the lock.
+# shellcheck disable=SC2012 # .deb names have no spaces or newlines (Debian policy); ls -t picks the newest
 fetch() {
   local p=$1 v sum f
   read -r v sum < <(awk -v p="$p" '$1 == p {print $2, $3}' "$lock")
@@ -177,6 +178,7 @@ sources=${BASES_APT_SOURCES:-/etc/apt/sources.list.d/debian.sources}
 [ -f "$sources" ] || sources=/etc/apt/sources.list
 # debian:bookworm-slim's dpkg filters: no docs (copyright files stay), man pages, info pages or translations.
 # /usr/share/man/man1 must exist all the same: the OpenJDK postinst registers alternatives for its man pages.
+# shellcheck disable=SC2016 # the hooks' $1 is the root directory, expanded by mmdebstrap's hook shell
 mm_opts=(--variant=minbase --aptopt='APT::Install-Recommends "false"' --aptopt='Acquire::Check-Valid-Until "false"'
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright'
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*'
@@ -229,6 +231,7 @@ pack() {
 # PGDATA at first start); the data and socket directories belong to postgres. The JIT compiler goes
 # (LLVM and z3, 133 of 375 MB; the entrypoint runs with jit=off): purged from dpkg's database too, so
 # what image scanners read is what the image holds.
+# shellcheck disable=SC2016 # the hooks' $1 is the root directory, expanded by mmdebstrap's hook shell
 pg_opts=(
   --essential-hook='echo "postgres:x:999:999:PostgreSQL administrator:/var/lib/postgresql:/bin/bash" >>"$1/etc/passwd"; echo "postgres:x:999:" >>"$1/etc/group"; if [ -f "$1/etc/shadow" ]; then echo "postgres:*:1:0:99999:7:::" >>"$1/etc/shadow"; fi; if [ -f "$1/etc/gshadow" ]; then echo "postgres:!::" >>"$1/etc/gshadow"; fi'
   --customize-hook='chroot "$1" dpkg --purge --force-depends libllvm14 libz3-4 >/dev/null; rm -rf "$1"/usr/lib/postgresql/15/lib/llvmjit* "$1"/usr/lib/postgresql/15/lib/bitcode'

@@ -30,6 +30,7 @@
 #   JAR [target/task-api-$VERSION.jar, the build of pom.xml]   JAVA [java]   PYTHON [/usr/bin/python3]   OUT [docs/benchmarks.md]   SVC_PORT [18090]   PG_PORT [18092]
 set -Eeuo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=lib.sh
 . src/scripts/lib.sh
 
 DURATION=${DURATION:-5}
@@ -116,7 +117,7 @@ to_ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms
 check_prerequisites() {
   local name
   for name in DURATION MEMORY_POST_DURATION RUNS THREADS STARTS FASTAPI_WORKERS DB_POOL_SIZE WARMUP SOAK_MINUTES SOAK_CONNS SOAK_SAMPLE; do
-    [[ ${!name} =~ ^[0-9]+$ ]] && { [ "${!name}" -gt 0 ] || [ "$name" = WARMUP ]; } ||
+    { [[ ${!name} =~ ^[0-9]+$ ]] && { [ "${!name}" -gt 0 ] || [ "$name" = WARMUP ]; }; } ||
       die "$name must be a whole number of at least $([ "$name" = WARMUP ] && echo 0 || echo 1), got '${!name}'"
   done
   for name in $CONNS; do [[ $name =~ ^[1-9][0-9]*$ ]] || die "CONNS must be connection counts, got '$CONNS'"; done
@@ -460,7 +461,7 @@ request_path() { # scenario -> path on the running service; empty if it has no s
 }
 
 bench_scenario() { # name scenario conns
-  local path script= pg=$SVC_TABLE fresh=
+  local path script='' pg=$SVC_TABLE fresh=''
   path=$(request_path "$2")
   [ -n "$path" ] || return 0
   [ "$2" != post ] || script=src/bench/post_task.lua
@@ -675,7 +676,7 @@ pair_table() { # service baseline: every scenario at every connection count, sid
 }
 
 target_rows() {
-  local t a b scenario conns min r verdict errors=0 services=() name
+  local t a b scenario conns min r verdict image_errors=0 services=() name
   echo "| goal | needed | measured | |"
   echo "|---|---|---|---|"
   for t in "${TARGETS[@]}"; do
@@ -692,12 +693,12 @@ target_rows() {
     for scenario in $READS post; do
       [ -n "${R[$name,$scenario,256]:-}" ] || continue
       services+=("$name")
-      errors=$((errors + $(field "$name,$scenario,256" 4)))
+      image_errors=$((image_errors + $(field "$name,$scenario,256" 4)))
     done
     [ "${R[$name,state]:-running}" = running ] || exited=$((exited + 1))
   done
-  if [ "${#services[@]}" = 0 ]; then verdict="not measured"; elif [ "$errors" = 0 ] && [ "$exited" = 0 ]; then verdict=met; else verdict="**MISSED**"; fi
-  echo "| errors at 256 connections, every request, the images (and containers that exited) | 0 | $errors ($exited) | $verdict |"
+  if [ "${#services[@]}" = 0 ]; then verdict="not measured"; elif [ "$image_errors" = 0 ] && [ "$exited" = 0 ]; then verdict=met; else verdict="**MISSED**"; fi
+  echo "| errors at 256 connections, every request, the images (and containers that exited) | 0 | $image_errors ($exited) | $verdict |"
   p99_rows
 }
 
@@ -768,6 +769,7 @@ report() {
   echo
   echo "- Written by \`make bench\` (src/scripts/bench.sh) on $(date -u +%Y-%m-%dT%H:%MZ)."
   echo "- Machine: $(nproc) cores ($(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')), $(free -g | awk '/Mem:/ {print $2}') GiB,"
+  # shellcheck source=/dev/null # this machine's file, read in a subshell for PRETTY_NAME only
   echo "  $(. /etc/os-release && echo "$PRETTY_NAME"), kernel $(uname -r). wrk $({ wrk -v 2>&1 || true; } | awk 'NR==1 {print $2}') with $THREADS threads shares the cores with the service and PostgreSQL;"
   echo "  load average when the bench started: $LOAD_AT_START (anything well above 0 means other work shared the machine)."
   echo "- Method: per request and connection count, a ${WARMUP} s warm-up, then $RUNS × ${DURATION} s runs; req/s, p50 and p99"
@@ -804,7 +806,7 @@ report() {
   if wants postgres; then
     echo "- PostgreSQL: $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) //'), a fresh cluster (initdb) in target/ on $(stat -f -c %T target),"
     echo "  scram-sha-256 over TCP on 127.0.0.1. Settings (read back from the server):"
-    echo "  $(cat "$work/pg/settings" | paste -sd ',' | sed 's/,/, /g')."
+    echo "  $(paste -sd ',' "$work/pg/settings" | sed 's/,/, /g')."
     echo "  A create is acknowledged only once its WAL is flushed to disk, as in production. Both services use database"
     echo "  \`bench\`, each in its own table: task-api's \`tasks\` (created by its migrations), FastAPI's \`fastapi.tasks\`,"
     echo "  each with a pool of $DB_POOL_SIZE connections per process; after the $LIST_SIZE creates, \`VACUUM ANALYZE\` and"
@@ -849,6 +851,7 @@ report() {
     echo
     access_log_table
     for name in text json; do
+      # shellcheck disable=SC2016 # the backquotes are Markdown (a code span), not a command substitution
       [ -z "${R[log,$name,sample]:-}" ] || printf '\n%s line: `%s`\n' "$name" "${R[log,$name,sample]}"
     done
   fi

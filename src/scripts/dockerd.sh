@@ -7,6 +7,7 @@
 #      DOCKERD_PIDFILE (default /run/task-api-dockerd.pid), DOCKERD_LOG (default target/dockerd.log)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=lib.sh
 . src/scripts/lib.sh
 docker=${DOCKER:-/usr/bin/docker}
 pidfile=${DOCKERD_PIDFILE:-/run/task-api-dockerd.pid}
@@ -41,10 +42,10 @@ start() {
 }
 
 stop() {
-  local pid i
+  local pid
   if ! pid=$(ours); then rm -f "$pidfile"; echo "dockerd: none started by $0 is running"; return; fi
   kill -TERM "$pid"
-  for i in $(seq 1 300); do alive "$pid" || break; sleep 0.1; done
+  for _ in $(seq 1 300); do alive "$pid" || break; sleep 0.1; done
   ! alive "$pid" || { kill -KILL "$pid"; echo "dockerd: pid $pid did not stop within 30 s, killed" >&2; }
   rm -f "$pidfile"
   echo "dockerd: stopped (pid $pid)"

@@ -11,7 +11,7 @@ root=$1 modules=$2
 jdk=${JLINK_JDK:-${JAVA_HOME:-}}
 need="set JAVA_HOME to a Linux x86-64 JDK 25 or newer (e.g. Temurin 25: https://adoptium.net)"
 [ -n "$jdk" ] || { echo "error: JAVA_HOME is not set: $need" >&2; exit 1; }
-[ -x "$jdk/bin/jlink" ] && [ -f "$jdk/release" ] || { echo "error: no JDK at $jdk (no bin/jlink or release): $need" >&2; exit 1; }
+{ [ -x "$jdk/bin/jlink" ] && [ -f "$jdk/release" ]; } || { echo "error: no JDK at $jdk (no bin/jlink or release): $need" >&2; exit 1; }
 field() { sed -n "s/^$1=\"\(.*\)\"$/\1/p" "$2" | head -1; }
 version=$(field JAVA_VERSION "$jdk/release")
 [ "${version%%.*}" -ge 25 ] 2>/dev/null || { echo "error: $jdk is Java ${version:-unknown}: $need" >&2; exit 1; }
@@ -40,7 +40,7 @@ find "$root/opt/java" -name '*.so' -exec strip --strip-unneeded {} +
 vendor=$(field IMPLEMENTOR "$jdk/release")
 full=$(field SEMANTIC_VERSION "$jdk/release"); full=${full:-$(field JAVA_RUNTIME_VERSION "$jdk/release")}; full=${full:-$version}
 impl=$(field IMPLEMENTOR_VERSION "$jdk/release")
-name=$(echo "${impl%%-*}" | tr 'A-Z' 'a-z'); name=${name:-openjdk}
+name=$(echo "${impl%%-*}" | tr '[:upper:]' '[:lower:]'); name=${name:-openjdk}
 linked=$(field MODULES "$root/opt/java/release")
 sbom_body() {
   cat <<EOF

@@ -4,8 +4,9 @@
 #
 #   lib.sh engine               the container engine to use: its command (podman, docker or a path), or "none"
 #   lib.sh engine-kind          podman or docker: how that engine is driven (tk_kind)
-#   lib.sh version              the project version (pom.xml <version>)
-#   lib.sh jlink-modules        the slim image's Java modules (pom.xml property image.jlink.modules)
+#   lib.sh version              the project version (Maven's project.version)
+#   lib.sh jlink-modules        the slim image's Java modules (the pom's property image.jlink.modules)
+#   lib.sh maven-fact EXPR      what Maven evaluates EXPR to (a property, project.version, ...): tk_maven_fact
 #   lib.sh revision             the commit the images are built from (-dirty: with uncommitted changes)
 #   lib.sh run-flags MODELS     the hardened `ENGINE run` flags, one per line, for the chosen engine
 #   lib.sh load TAR             loads a docker-archive tar into the engine, prints the image's name
@@ -22,7 +23,7 @@
 # everything but that: force one with ENGINE=docker or ENGINE=podman.
 #
 # Functions (prefix tk_) for the scripts: tk_engine, tk_kind, tk_docker_answers, tk_require_engine, tk_version,
-# tk_pom_property, tk_jlink_modules, tk_revision, tk_load, tk_loopback_registry, tk_registry_answers, tk_jib_registry_flags, tk_pull_flags,
+# tk_maven_fact, tk_pom_property, tk_jlink_modules, tk_revision, tk_load, tk_loopback_registry, tk_registry_answers, tk_jib_registry_flags, tk_pull_flags,
 # tk_run_flags, tk_run_hardened, tk_port, tk_await_ready, tk_rm,
 # tk_history, tk_build, tk_build_legacy, tk_build_without_cache_mounts, tk_build_can_mount, tk_build_fill_cache,
 # tk_write_generated, tk_die.
@@ -76,15 +77,42 @@ tk_pod_limits() {
   esac
 }
 
-# tk_pom_property NAME: a one-line <NAME>value</NAME> from pom.xml's properties.
-tk_pom_property() {
-  sed -n "s:^ *<$1>\(.*\)</$1>.*:\1:p" "$tk_root/pom.xml" | head -1
+# tk_maven_fact EXPRESSION: what Maven evaluates EXPRESSION to for this project (`mvn help:evaluate`, the plugin
+# pinned in pom.xml): project.version, a property's name, ... as Maven builds the model, interpolation, profiles
+# and parents included. An expression Maven cannot evaluate is an error; an empty property prints an empty line.
+# Maven takes seconds to start, and the Makefile asks at every run, so the answers are cached in
+# target/maven-facts/KEY/, KEY a hash of pom.xml and .mvn/'s configuration: Maven is asked again only after they
+# change. MVN (default mvn) is the Maven to ask.
+tk_maven_fact() {
+  local expr=$1 files=("$tk_root/pom.xml") f key facts dir tmp out value mvn
+  case $expr in ''|*[!A-Za-z0-9._-]*) tk_die "not a Maven expression lib.sh can cache: '$expr'" ;; esac
+  for f in "$tk_root/.mvn/maven.config" "$tk_root/.mvn/jvm.config"; do
+    if [ -f "$f" ]; then files+=("$f"); fi
+  done
+  key=$(cat "${files[@]}" | sha256sum | cut -c1-16)
+  facts=$tk_root/target/maven-facts dir=$tk_root/target/maven-facts/$key
+  if [ -f "$dir/$expr" ]; then printf '%s\n' "$(<"$dir/$expr")"; return; fi
+  read -r -a mvn <<<"${MVN:-mvn}"
+  command -v "${mvn[0]}" >/dev/null 2>&1 || tk_die "reading $expr from pom.xml needs Maven: install it (apt-get install maven)"
+  mkdir -p "$dir"
+  tmp=$(mktemp "$dir/.$expr.XXXXXX")
+  # help:evaluate writes the bare value to -Doutput (its stdout has terminal codes, its stderr JVM warnings).
+  if ! out=$(cd "$tk_root" && "${mvn[@]}" -B -q -ntp help:evaluate -Dexpression="$expr" -Doutput="$tmp" 2>&1); then
+    rm -f "$tmp"; tk_die "mvn help:evaluate -Dexpression=$expr failed: $out"
+  fi
+  value=$(<"$tmp")
+  if [ "$value" = "null object or invalid expression" ]; then rm -f "$tmp"; tk_die "Maven knows no $expr in pom.xml"; fi
+  chmod a+r "$tmp"; mv -f "$tmp" "$dir/$expr"
+  # The answers for an earlier pom.xml go.
+  find "$facts" -mindepth 1 -maxdepth 1 ! -name "$key" -exec rm -rf {} +
+  printf '%s\n' "$value"
 }
 
-# tk_version: the project's own <version> (two spaces in: the parent-level element, not a dependency's).
-tk_version() {
-  sed -n 's:^  <version>\(.*\)</version>:\1:p' "$tk_root/pom.xml" | head -1
-}
+# tk_pom_property NAME: the value of the pom's property NAME, as Maven evaluates it.
+tk_pom_property() { tk_maven_fact "$1"; }
+
+# tk_version: the project's version, as Maven evaluates it.
+tk_version() { tk_maven_fact project.version; }
 
 tk_jlink_modules() { tk_pom_property image.jlink.modules; }
 
@@ -274,6 +302,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     engine-kind) tk_kind "$(tk_engine || echo none)" ;;
     version) tk_version ;;
     jlink-modules) tk_jlink_modules ;;
+    maven-fact) [ $# = 1 ] || tk_die "usage: $0 maven-fact EXPRESSION"; tk_maven_fact "$1" ;;
     revision) tk_revision ;;
     run-flags) [ $# = 1 ] || tk_die "usage: $0 run-flags MODELS"; engine=$(tk_engine || echo none); tk_run_flags "$1" ;;
     load) [ $# = 1 ] || tk_die "usage: $0 load TAR"; tk_require_engine "loading $1"; tk_load "$1" ;;
@@ -281,6 +310,6 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     jib-registry-flags) tk_jib_registry_flags "$@" ;;
     require-engine) tk_require_engine "${1:-it needs one}" ;;
     build) tk_require_engine "building a Dockerfile"; tk_build "$@" ;;
-    *) echo "usage: $0 engine|engine-kind|version|jlink-modules|revision|run-flags MODELS|load TAR|pull-flags REF|jib-registry-flags REGISTRY...|require-engine WHY|build ARGS..." >&2; exit 2 ;;
+    *) echo "usage: $0 engine|engine-kind|version|jlink-modules|maven-fact EXPRESSION|revision|run-flags MODELS|load TAR|pull-flags REF|jib-registry-flags REGISTRY...|require-engine WHY|build ARGS..." >&2; exit 2 ;;
   esac
 fi

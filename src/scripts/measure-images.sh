@@ -8,10 +8,11 @@
 # loopback). env: ENGINE (lib.sh), VARIANTS (default: slim slim-aot distroless), RUNS (5), LOAD_SECONDS (30), OUT (docs/images.md)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=lib.sh
 . src/scripts/lib.sh
 tk_require_engine "the images are measured in containers"
 tk_pod_limits k8s/base
-variants=(${VARIANTS:-slim slim-aot distroless})
+read -r -a variants <<<"${VARIANTS:-slim slim-aot distroless}"
 runs=${RUNS:-5} load=${LOAD_SECONDS:-30} out=${OUT:-docs/images.md}
 models=$(cd "${MODELS:-models}" && pwd)
 work=$(mktemp -d); names=()

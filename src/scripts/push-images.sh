@@ -40,11 +40,12 @@ rm -rf "$push"; mkdir -p "$push"
 JIB_GOAL=build JIB_OUT=$push IMG_REPO=$registry/task-api "$here/build-images.sh" --out "$out" slim distroless
 for v in slim distroless; do
   ref=$registry/task-api@$(cat "$push/task-api-$v.digest")
-  echo "TASK_API_$(echo "$v" | tr a-z A-Z)=$ref" >>"$push/digests.env"
+  echo "TASK_API_$(echo "$v" | tr '[:lower:]' '[:upper:]')=$ref" >>"$push/digests.env"
   echo "pushed $registry/task-api:$(tk_version)-$v = $ref"
 done
 echo "digests: $push/digests.env"
 if [ -n "$pin" ]; then
+  # shellcheck source=/dev/null # written just above: TASK_API_SLIM, TASK_API_DISTROLESS
   . "$push/digests.env"
   "$here/pin-image.sh" "$pin/kustomization.yaml" task-api "$registry/task-api" "${TASK_API_SLIM#*@}"
 fi

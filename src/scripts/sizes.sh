@@ -28,6 +28,7 @@
 # Exit status: non-zero if any iteration failed (a skipped one, with its reason, is not a failure).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=lib.sh
 . src/scripts/lib.sh
 tk_require_engine "every image is built or loaded, and run, in one"
 bases=${BASES:-debian}
@@ -86,7 +87,7 @@ wanted() { [ -z "$only" ] || [[ " $only " == *" $1 "* ]]; }
 
 # measure IMAGE: inspect, history, compressed size, java -version, smoke test; records ok or failed.
 measure() {
-  local image=$1 java cid port code="" t0 i
+  local image=$1 java cid port code="" t0
   "$engine" image inspect "$image" >"$dir/inspect.json" 2>"$dir/inspect.err" || { finish failed "image inspect failed: $(head -c 300 "$dir/inspect.err")"; return; }
   tk_history "$image" >"$dir/history.json"
   meta compressedBytes "$("$engine" save "$image" 2>/dev/null | gzip -6 -c | wc -c)"
@@ -121,7 +122,7 @@ dockerfile() {
   if [ "$bases" = debian ]; then
     for a in "$@"; do args+=(--build-arg "$a"); used+=("$a"); done
   else
-    for a in $(sed -n 's/^ARG \([A-Z_]*_IMAGE\)=\(.*\)/\1=\2/p' "dockerfiles/Dockerfile.$name"); do used+=("$a"); done
+    mapfile -t used < <(sed -n 's/^ARG \([A-Z_]*_IMAGE\)=\(.*\)/\1=\2/p' "dockerfiles/Dockerfile.$name")
   fi
   meta bases "${used[*]}"
   meta image "localhost/task-api:$name"
@@ -143,7 +144,7 @@ dockerfile() {
 
 # jib NAME TECHNIQUE TAR BASE: loads a Jib docker-archive tar (written by `make images` FROM BASE).
 jib() {
-  local name=$1 technique=$2 tar=$3 base=$4 loaded image t0
+  local name=$1 technique=$2 tar=$3 base=$4 image t0
   wanted "$name" || return 0
   iteration "$name" "$technique" "$tar (make images)"
   meta bases "$base"

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskapi.testing.Command;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -59,14 +60,72 @@ class ScriptLibraryTest {
     assertEquals("docker", Engine.lib("docker", "engine"));
   }
 
+  /** lib.sh's version and modules are Maven's own answers, not a reading of pom.xml's text. */
   @Test
-  void versionAndModulesComeFromThePom() throws IOException {
-    String pom = Files.readString(Path.of("pom.xml"));
+  void versionAndModulesAreWhatMavenSays(@TempDir Path dir) {
     String version = Engine.lib(null, "version");
-    assertTrue(pom.contains("<artifactId>task-api</artifactId>\n  <version>" + version + "</version>"), version);
+    assertEquals(maven(Path.of("."), "project.version", dir), version);
+    assertTrue(version.matches("[0-9][0-9A-Za-z.+-]*"), version);
     String modules = Engine.lib(null, "jlink-modules");
+    assertEquals(maven(Path.of("."), "image.jlink.modules", dir), modules);
     assertTrue(modules.matches("java\\.base(,[a-z.]+)+"), modules);
-    assertTrue(pom.contains("<image.jlink.modules>" + modules + "</image.jlink.modules>"), modules);
+  }
+
+  /**
+   * In a copy of the project: Maven's answers are cached (asked once, then served without Maven) until pom.xml
+   * changes; they are Maven's evaluation (a property built from another); what Maven cannot evaluate is an error.
+   */
+  @Test
+  void mavenAnswersAreCachedUntilThePomChanges(@TempDir Path dir) throws IOException {
+    Path project = Files.createDirectories(dir.resolve("project"));
+    Files.createDirectories(project.resolve("src/scripts"));
+    Files.copy(Engine.LIB, project.resolve("src/scripts/lib.sh"));
+    Files.createDirectories(project.resolve(".mvn"));
+    Files.copy(Path.of(".mvn/maven.config"), project.resolve(".mvn/maven.config"));
+    Path pom = project.resolve("pom.xml");
+    String original = Files.readString(Path.of("pom.xml"));
+    Files.writeString(pom, original);
+    Path lib = project.resolve("src/scripts/lib.sh");
+    Map<String, String> noMaven = Map.of("MVN", "/nonexistent/mvn");
+
+    String version = run(lib, Map.of(), "version").check("lib.sh version").out().strip();
+    assertEquals(maven(Path.of("."), "project.version", dir), version);
+    assertEquals(version, run(lib, noMaven, "version").check("lib.sh version from the cache").out().strip());
+
+    String changed = original.replace("<version>" + version + "</version>\n  <name>", "<version>9.8.7-test</version>\n  <name>")
+        .replaceFirst("<image\\.jlink\\.modules>[^<]*</image\\.jlink\\.modules>",
+            "<extra.module>java.sql</extra.module><image.jlink.modules>java.base,\\${extra.module}</image.jlink.modules>");
+    assertTrue(changed.contains("9.8.7-test") && changed.contains("${extra.module}"), "the pom's layout changed");
+    Files.writeString(pom, changed);
+    Command.Result stale = run(lib, noMaven, "version");
+    assertTrue(stale.code() != 0 && stale.err().contains("needs Maven"), "an answer for the old pom.xml: " + stale);
+    assertEquals("9.8.7-test", run(lib, Map.of(), "version").check("lib.sh version").out().strip());
+    assertEquals("java.base,java.sql", run(lib, Map.of(), "jlink-modules").check("lib.sh jlink-modules").out().strip());
+    try (Stream<Path> keys = Files.list(project.resolve("target/maven-facts"))) {
+      assertEquals(1, keys.count(), "the answers for the earlier pom.xml are removed");
+    }
+
+    Command.Result unknown = run(lib, Map.of(), "maven-fact", "no.such.property");
+    assertTrue(unknown.code() != 0 && unknown.err().contains("no.such.property"), unknown.toString());
+  }
+
+  /** What `mvn help:evaluate` says EXPRESSION is in the project in DIR (asked directly, no cache). */
+  static String maven(Path project, String expression, Path scratch) {
+    try {
+      Path out = Files.createTempFile(scratch, "evaluate", ".txt");
+      Command.exec(project.toFile(), Map.of(), Duration.ofMinutes(2),
+          List.of("mvn", "-B", "-q", "-ntp", "help:evaluate", "-Dexpression=" + expression, "-Doutput=" + out))
+          .check("mvn help:evaluate -Dexpression=" + expression);
+      return Files.readString(out).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Command.Result run(Path lib, Map<String, String> env, String... args) {
+    List<String> cmd = new ArrayList<>(List.of("bash", lib.toString()));
+    cmd.addAll(List.of(args));
+    return Command.exec(null, env, Duration.ofMinutes(2), cmd);
   }
 
   /** Only lib.sh knows the engines' flags, the pom's layout and the load output; every engine user sources it. */
