@@ -9,30 +9,30 @@ import java.util.concurrent.TimeUnit;
 
 /** One HTTP server on one event loop; the service deploys one per core, all sharing one port. */
 final class HttpServerVerticle extends VerticleBase {
-  private final HttpServerOptions options;
-  private final Duration shutdownTimeout;
-  private final Routes.Deps deps;
-  private HttpServer server;
+    private final HttpServerOptions options;
+    private final Duration shutdownTimeout;
+    private final Routes.Deps deps;
+    private HttpServer server;
 
-  HttpServerVerticle(HttpServerOptions options, Duration shutdownTimeout, Routes.Deps deps) {
-    this.options = options;
-    this.shutdownTimeout = shutdownTimeout;
-    this.deps = deps;
-  }
+    HttpServerVerticle(HttpServerOptions options, Duration shutdownTimeout, Routes.Deps deps) {
+        this.options = options;
+        this.shutdownTimeout = shutdownTimeout;
+        this.deps = deps;
+    }
 
-  @Override
-  public Future<?> start() {
-    server = vertx.createHttpServer(options).requestHandler(Routes.create(vertx, deps));
-    return server.listen();
-  }
+    @Override
+    public Future<?> start() {
+        server = vertx.createHttpServer(options).requestHandler(Routes.create(vertx, deps));
+        return server.listen();
+    }
 
-  /** Stops accepting and lets in-flight requests finish, up to SHUTDOWN_TIMEOUT_MS. */
-  @Override
-  public Future<?> stop() {
-    return server.shutdown(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
+    /** Stops accepting and lets in-flight requests finish, up to SHUTDOWN_TIMEOUT_MS. */
+    @Override
+    public Future<?> stop() {
+        return server.shutdown(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
 
-  int actualPort() {
-    return server.actualPort();
-  }
+    int actualPort() {
+        return server.actualPort();
+    }
 }

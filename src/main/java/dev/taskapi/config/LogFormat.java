@@ -1,4 +1,7 @@
 package dev.taskapi.config;
 
 /** LOG_FORMAT: plain lines for people (text), or one JSON object per line for log pipelines (json). */
-public enum LogFormat { TEXT, JSON }
+public enum LogFormat {
+    TEXT,
+    JSON
+}

@@ -13,45 +13,46 @@ import java.util.Properties;
  * {@code /docs-assets.properties}).
  */
 public record DocsAssets(URI base, String swaggerUiVersion, String redocVersion) {
-  public static final String RESOURCE = "/docs-assets.properties";
+    public static final String RESOURCE = "/docs-assets.properties";
 
-  /** The assets at {@code base}, at the versions this build pins. */
-  public static DocsAssets at(URI base) {
-    Properties versions = new Properties();
-    try (InputStream in = DocsAssets.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(RESOURCE + " is missing from the classpath");
-      }
-      versions.load(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    /** The assets at {@code base}, at the versions this build pins. */
+    public static DocsAssets at(URI base) {
+        Properties versions = new Properties();
+        try (InputStream in = DocsAssets.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(RESOURCE + " is missing from the classpath");
+            }
+            versions.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new DocsAssets(base, versions.getProperty("swagger-ui-dist"), versions.getProperty("redoc"));
     }
-    return new DocsAssets(base, versions.getProperty("swagger-ui-dist"), versions.getProperty("redoc"));
-  }
 
-  public String swaggerUiBundle() {
-    return file("swagger-ui-dist", swaggerUiVersion, "swagger-ui-bundle.js");
-  }
+    public String swaggerUiBundle() {
+        return file("swagger-ui-dist", swaggerUiVersion, "swagger-ui-bundle.js");
+    }
 
-  public String swaggerUiCss() {
-    return file("swagger-ui-dist", swaggerUiVersion, "swagger-ui.css");
-  }
+    public String swaggerUiCss() {
+        return file("swagger-ui-dist", swaggerUiVersion, "swagger-ui.css");
+    }
 
-  public String swaggerUiFavicon() {
-    return file("swagger-ui-dist", swaggerUiVersion, "favicon-32x32.png");
-  }
+    public String swaggerUiFavicon() {
+        return file("swagger-ui-dist", swaggerUiVersion, "favicon-32x32.png");
+    }
 
-  public String redocStandalone() {
-    return file("redoc", redocVersion, "bundles/redoc.standalone.js");
-  }
+    public String redocStandalone() {
+        return file("redoc", redocVersion, "bundles/redoc.standalone.js");
+    }
 
-  /** scheme://host[:port] of {@code base}: the one source the pages' Content-Security-Policy adds to 'self'. */
-  public String origin() {
-    String origin = base.getScheme().toLowerCase(Locale.ROOT) + "://" + base.getHost().toLowerCase(Locale.ROOT);
-    return base.getPort() == -1 ? origin : origin + ":" + base.getPort();
-  }
+    /** scheme://host[:port] of {@code base}: the one source the pages' Content-Security-Policy adds to 'self'. */
+    public String origin() {
+        String origin = base.getScheme().toLowerCase(Locale.ROOT) + "://"
+                + base.getHost().toLowerCase(Locale.ROOT);
+        return base.getPort() == -1 ? origin : origin + ":" + base.getPort();
+    }
 
-  private String file(String npmPackage, String version, String path) {
-    return base + "/" + npmPackage + "@" + version + "/" + path;
-  }
+    private String file(String npmPackage, String version, String path) {
+        return base + "/" + npmPackage + "@" + version + "/" + path;
+    }
 }

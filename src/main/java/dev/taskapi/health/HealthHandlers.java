@@ -16,40 +16,42 @@ import java.util.Map;
  * draining), both as vertx-health-check procedures, plus the original FastAPI app's {@code GET /health}.
  */
 public final class HealthHandlers {
-  private static final Buffer LEGACY = new JsonObject().put("status", "healthy").put("service", "task-api").toBuffer();
+    private static final Buffer LEGACY =
+            new JsonObject().put("status", "healthy").put("service", "task-api").toBuffer();
 
-  private final HealthCheckHandler liveness;
-  private final HealthCheckHandler readiness;
+    private final HealthCheckHandler liveness;
+    private final HealthCheckHandler readiness;
 
-  /**
-   * @param readinessChecks what else readiness depends on (the models, the database), by name; each completes
-   *     its promise with OK or KO (with a reason in its data) and must not block (see {@link ReadinessChecks})
-   */
-  public HealthHandlers(Vertx vertx, Lifecycle lifecycle, Map<String, Handler<Promise<Status>>> readinessChecks) {
-    this.liveness = HealthCheckHandler.createWithHealthChecks(
-        HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK())));
-    HealthChecks readinessProcedures = HealthChecks.create(vertx)
-        .register("lifecycle", promise -> lifecycle(lifecycle, promise));
-    readinessChecks.forEach(readinessProcedures::register);
-    this.readiness = HealthCheckHandler.createWithHealthChecks(readinessProcedures);
-  }
+    /**
+     * @param readinessChecks what else readiness depends on (the models, the database), by name; each completes
+     *     its promise with OK or KO (with a reason in its data) and must not block (see {@link ReadinessChecks})
+     */
+    public HealthHandlers(Vertx vertx, Lifecycle lifecycle, Map<String, Handler<Promise<Status>>> readinessChecks) {
+        this.liveness = HealthCheckHandler.createWithHealthChecks(
+                HealthChecks.create(vertx).register("event-loop", promise -> promise.complete(Status.OK())));
+        HealthChecks readinessProcedures =
+                HealthChecks.create(vertx).register("lifecycle", promise -> lifecycle(lifecycle, promise));
+        readinessChecks.forEach(readinessProcedures::register);
+        this.readiness = HealthCheckHandler.createWithHealthChecks(readinessProcedures);
+    }
 
-  public Handler<RoutingContext> liveness() {
-    return liveness;
-  }
+    public Handler<RoutingContext> liveness() {
+        return liveness;
+    }
 
-  public Handler<RoutingContext> readiness() {
-    return readiness;
-  }
+    public Handler<RoutingContext> readiness() {
+        return readiness;
+    }
 
-  /** The original FastAPI app's health endpoint, kept byte for byte for its clients. */
-  public void legacyHealth(RoutingContext ctx) {
-    ctx.response().putHeader("Content-Type", "application/json").end(LEGACY);
-  }
+    /** The original FastAPI app's health endpoint, kept byte for byte for its clients. */
+    public void legacyHealth(RoutingContext ctx) {
+        ctx.response().putHeader("Content-Type", "application/json").end(LEGACY);
+    }
 
-  private static void lifecycle(Lifecycle lifecycle, Promise<Status> promise) {
-    promise.complete(lifecycle.draining()
-        ? Status.KO(new JsonObject().put("reason", "shutting down: draining in-flight requests"))
-        : Status.OK());
-  }
+    private static void lifecycle(Lifecycle lifecycle, Promise<Status> promise) {
+        promise.complete(
+                lifecycle.draining()
+                        ? Status.KO(new JsonObject().put("reason", "shutting down: draining in-flight requests"))
+                        : Status.OK());
+    }
 }

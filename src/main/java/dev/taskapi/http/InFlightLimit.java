@@ -16,86 +16,88 @@ import java.util.function.Supplier;
  * <p>Not thread-safe: one instance per event loop (per router), touched by that event loop only.
  */
 public final class InFlightLimit {
-  private final int budget;
-  private final int maxWaiting;
-  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-  private int inFlight;
+    private final int budget;
+    private final int maxWaiting;
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    private int inFlight;
 
-  private record Waiting(int units, Promise<Integer> admitted) {}
+    private record Waiting(int units, Promise<Integer> admitted) {}
 
-  /**
-   * @param budget units in flight at most; a request that weighs more is admitted alone
-   * @param maxWaiting requests that may wait for admission; the next one is refused
-   */
-  public InFlightLimit(int budget, int maxWaiting) {
-    if (budget < 1 || maxWaiting < 0) {
-      throw new IllegalArgumentException("budget " + budget + " and maxWaiting " + maxWaiting);
+    /**
+     * @param budget units in flight at most; a request that weighs more is admitted alone
+     * @param maxWaiting requests that may wait for admission; the next one is refused
+     */
+    public InFlightLimit(int budget, int maxWaiting) {
+        if (budget < 1 || maxWaiting < 0) {
+            throw new IllegalArgumentException("budget " + budget + " and maxWaiting " + maxWaiting);
+        }
+        this.budget = budget;
+        this.maxWaiting = maxWaiting;
     }
-    this.budget = budget;
-    this.maxWaiting = maxWaiting;
-  }
 
-  /**
-   * Runs {@code work} once {@code units} are admitted and releases them when its future completes, however it
-   * completes (a failure thrown by {@code work} included); fails with a 503 {@link ProblemException} without
-   * running it when the waiting line is full.
-   */
-  public <T> Future<T> run(int units, Supplier<Future<T>> work) {
-    return acquire(units).compose(admitted -> {
-      Future<T> done;
-      try {
-        done = work.get();
-      } catch (RuntimeException e) {
-        done = Future.failedFuture(e);
-      }
-      return done.onComplete(result -> release(admitted));
-    });
-  }
-
-  /**
-   * Admits a request of {@code units} (at least 1; more than the budget counts as the budget): the future
-   * completes, with the units to {@link #release} later, once they fit; it fails with a 503
-   * {@link ProblemException} when the waiting line is full.
-   */
-  Future<Integer> acquire(int units) {
-    int weight = Math.min(Math.max(1, units), budget);
-    if (waiting.isEmpty() && inFlight + weight <= budget) {
-      inFlight += weight;
-      return Future.succeededFuture(weight);
+    /**
+     * Runs {@code work} once {@code units} are admitted and releases them when its future completes, however it
+     * completes (a failure thrown by {@code work} included); fails with a 503 {@link ProblemException} without
+     * running it when the waiting line is full.
+     */
+    public <T> Future<T> run(int units, Supplier<Future<T>> work) {
+        return acquire(units).compose(admitted -> {
+            Future<T> done;
+            try {
+                done = work.get();
+            } catch (RuntimeException e) {
+                done = Future.failedFuture(e);
+            }
+            return done.onComplete(result -> release(admitted));
+        });
     }
-    if (waiting.size() >= maxWaiting) {
-      return Future.failedFuture(new Busy(maxWaiting));
+
+    /**
+     * Admits a request of {@code units} (at least 1; more than the budget counts as the budget): the future
+     * completes, with the units to {@link #release} later, once they fit; it fails with a 503
+     * {@link ProblemException} when the waiting line is full.
+     */
+    Future<Integer> acquire(int units) {
+        int weight = Math.min(Math.max(1, units), budget);
+        if (waiting.isEmpty() && inFlight + weight <= budget) {
+            inFlight += weight;
+            return Future.succeededFuture(weight);
+        }
+        if (waiting.size() >= maxWaiting) {
+            return Future.failedFuture(new Busy(maxWaiting));
+        }
+        Promise<Integer> admitted = Promise.promise();
+        waiting.add(new Waiting(weight, admitted));
+        return admitted.future();
     }
-    Promise<Integer> admitted = Promise.promise();
-    waiting.add(new Waiting(weight, admitted));
-    return admitted.future();
-  }
 
-  /** Gives back what {@link #acquire} admitted, and admits those waiting that now fit, in order. */
-  void release(int units) {
-    inFlight -= units;
-    while (!waiting.isEmpty() && inFlight + waiting.peek().units() <= budget) {
-      Waiting next = waiting.poll();
-      inFlight += next.units();
-      next.admitted().complete(next.units());
+    /** Gives back what {@link #acquire} admitted, and admits those waiting that now fit, in order. */
+    void release(int units) {
+        inFlight -= units;
+        while (!waiting.isEmpty() && inFlight + waiting.peek().units() <= budget) {
+            Waiting next = waiting.poll();
+            inFlight += next.units();
+            next.admitted().complete(next.units());
+        }
     }
-  }
 
-  /** Units admitted and not yet released. */
-  public int inFlight() {
-    return inFlight;
-  }
-
-  /** Requests waiting for admission. */
-  public int waiting() {
-    return waiting.size();
-  }
-
-  /** The refusal of a full waiting line: 503, as for any server too busy to answer now. */
-  static final class Busy extends ProblemException {
-    Busy(int maxWaiting) {
-      super(503, "the service is answering as many of these requests as its memory allows and " + maxWaiting
-          + " more are waiting; retry shortly");
+    /** Units admitted and not yet released. */
+    public int inFlight() {
+        return inFlight;
     }
-  }
+
+    /** Requests waiting for admission. */
+    public int waiting() {
+        return waiting.size();
+    }
+
+    /** The refusal of a full waiting line: 503, as for any server too busy to answer now. */
+    static final class Busy extends ProblemException {
+        Busy(int maxWaiting) {
+            super(
+                    503,
+                    "the service is answering as many of these requests as its memory allows and " + maxWaiting
+                            + " more are waiting; retry shortly");
+        }
+    }
 }

@@ -24,106 +24,109 @@ import java.util.TreeMap;
  * inside MODELS_DIR and is not a directory the link is already in.
  */
 final class ModelDirectoryWalk {
-  private static final Set<String> ROOT_DOCS = Set.of("README", "README.md", "README.txt");
-  /** What mkfs.ext4 puts at the root of every new volume (root-owned, mode 0700): never a model. */
-  private static final String LOST_AND_FOUND = "lost+found";
-  private static final int MAX_DEPTH = 16;
+    private static final Set<String> ROOT_DOCS = Set.of("README", "README.md", "README.txt");
+    /** What mkfs.ext4 puts at the root of every new volume (root-owned, mode 0700): never a model. */
+    private static final String LOST_AND_FOUND = "lost+found";
 
-  private final Path root;
-  private final Path realRoot;
-  private final Map<String, Entry> entries = new TreeMap<>();
+    private static final int MAX_DEPTH = 16;
 
-  private ModelDirectoryWalk(Path root, Path realRoot) {
-    this.root = root;
-    this.realRoot = realRoot;
-  }
+    private final Path root;
+    private final Path realRoot;
+    private final Map<String, Entry> entries = new TreeMap<>();
 
-  /** The listing; throws when MODELS_DIR itself cannot be listed. */
-  static Map<String, Entry> list(Path root) throws IOException {
-    Path realRoot = root.toRealPath();
-    ModelDirectoryWalk walk = new ModelDirectoryWalk(root, realRoot);
-    try {
-      walk.directory(root, realRoot, Set.of(realRoot), 0);
-    } catch (DirectoryIteratorException e) {
-      throw e.getCause();
+    private ModelDirectoryWalk(Path root, Path realRoot) {
+        this.root = root;
+        this.realRoot = realRoot;
     }
-    return walk.entries;
-  }
 
-  private void directory(Path dir, Path realDir, Set<Path> enclosing, int depth) throws IOException {
-    try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
-      for (Path child : children) {
-        if (isModelName(child, depth + 1)) {
-          visit(child, realDir.resolve(child.getFileName().toString()), enclosing, depth + 1);
+    /** The listing; throws when MODELS_DIR itself cannot be listed. */
+    static Map<String, Entry> list(Path root) throws IOException {
+        Path realRoot = root.toRealPath();
+        ModelDirectoryWalk walk = new ModelDirectoryWalk(root, realRoot);
+        try {
+            walk.directory(root, realRoot, Set.of(realRoot), 0);
+        } catch (DirectoryIteratorException e) {
+            throw e.getCause();
         }
-      }
+        return walk.entries;
     }
-  }
 
-  private void visit(Path path, Path realPath, Set<Path> enclosing, int depth) {
-    String name = root.relativize(path).toString().replace('\\', '/');
-    BasicFileAttributes attrs;
-    try {
-      attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (attrs.isSymbolicLink()) {
-        realPath = path.toRealPath();
-        if (!realPath.startsWith(realRoot)) {
-          skip(name, Status.OUTSIDE);
-          return;
+    private void directory(Path dir, Path realDir, Set<Path> enclosing, int depth) throws IOException {
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+            for (Path child : children) {
+                if (isModelName(child, depth + 1)) {
+                    visit(child, realDir.resolve(child.getFileName().toString()), enclosing, depth + 1);
+                }
+            }
         }
-        attrs = Files.readAttributes(realPath, BasicFileAttributes.class);
-      }
-    } catch (IOException e) {
-      Status status = linkProblem(path, e);
-      if (status != null) {
-        skip(name, status);
-      }
-      return;
     }
-    if (attrs.isRegularFile()) {
-      entries.put(name, new Entry(name, attrs.size(), attrs.lastModifiedTime().toMillis(), attrs.fileKey(), null));
-    } else if (attrs.isDirectory() && depth < MAX_DEPTH) {
-      if (enclosing.contains(realPath)) {
-        skip(name, Status.LOOP);
-        return;
-      }
-      Set<Path> nowEnclosing = new HashSet<>(enclosing);
-      nowEnclosing.add(realPath);
-      try {
-        directory(path, realPath, nowEnclosing, depth);
-      } catch (IOException | DirectoryIteratorException e) {
-        skip(name, Status.UNREADABLE);
-      }
-    }
-  }
 
-  /** Why an entry could not be resolved; null for one that vanished while listing (the next listing will not have it). */
-  private static Status linkProblem(Path path, IOException e) {
-    boolean link = Files.isSymbolicLink(path);
-    if (e instanceof NoSuchFileException) {
-      return link ? Status.BROKEN : null;
+    private void visit(Path path, Path realPath, Set<Path> enclosing, int depth) {
+        String name = root.relativize(path).toString().replace('\\', '/');
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attrs.isSymbolicLink()) {
+                realPath = path.toRealPath();
+                if (!realPath.startsWith(realRoot)) {
+                    skip(name, Status.OUTSIDE);
+                    return;
+                }
+                attrs = Files.readAttributes(realPath, BasicFileAttributes.class);
+            }
+        } catch (IOException e) {
+            Status status = linkProblem(path, e);
+            if (status != null) {
+                skip(name, status);
+            }
+            return;
+        }
+        if (attrs.isRegularFile()) {
+            entries.put(
+                    name, new Entry(name, attrs.size(), attrs.lastModifiedTime().toMillis(), attrs.fileKey(), null));
+        } else if (attrs.isDirectory() && depth < MAX_DEPTH) {
+            if (enclosing.contains(realPath)) {
+                skip(name, Status.LOOP);
+                return;
+            }
+            Set<Path> nowEnclosing = new HashSet<>(enclosing);
+            nowEnclosing.add(realPath);
+            try {
+                directory(path, realPath, nowEnclosing, depth);
+            } catch (IOException | DirectoryIteratorException e) {
+                skip(name, Status.UNREADABLE);
+            }
+        }
     }
-    if (!link || e instanceof AccessDeniedException) {
-      return Status.UNREADABLE;
+
+    /** Why an entry could not be resolved; null for one that vanished while listing (the next listing will not have it). */
+    private static Status linkProblem(Path path, IOException e) {
+        boolean link = Files.isSymbolicLink(path);
+        if (e instanceof NoSuchFileException) {
+            return link ? Status.BROKEN : null;
+        }
+        if (!link || e instanceof AccessDeniedException) {
+            return Status.UNREADABLE;
+        }
+        return isTooManyLinks(e) ? Status.LOOP : Status.BROKEN;
     }
-    return isTooManyLinks(e) ? Status.LOOP : Status.BROKEN;
-  }
 
-  /** ELOOP, which the JDK reports only as a FileSystemException carrying the system's message. */
-  private static boolean isTooManyLinks(IOException e) {
-    return e instanceof FileSystemException fse && fse.getReason() != null
-        && fse.getReason().contains("symbolic link");
-  }
-
-  private void skip(String name, Status status) {
-    entries.put(name, Entry.skipped(name, status));
-  }
-
-  private static boolean isModelName(Path path, int depth) {
-    String name = path.getFileName().toString();
-    if (name.startsWith(".")) {
-      return false;
+    /** ELOOP, which the JDK reports only as a FileSystemException carrying the system's message. */
+    private static boolean isTooManyLinks(IOException e) {
+        return e instanceof FileSystemException fse
+                && fse.getReason() != null
+                && fse.getReason().contains("symbolic link");
     }
-    return depth > 1 || !(ROOT_DOCS.contains(name) || name.equals(LOST_AND_FOUND));
-  }
+
+    private void skip(String name, Status status) {
+        entries.put(name, Entry.skipped(name, status));
+    }
+
+    private static boolean isModelName(Path path, int depth) {
+        String name = path.getFileName().toString();
+        if (name.startsWith(".")) {
+            return false;
+        }
+        return depth > 1 || !(ROOT_DOCS.contains(name) || name.equals(LOST_AND_FOUND));
+    }
 }

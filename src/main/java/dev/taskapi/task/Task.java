@@ -13,89 +13,90 @@ import io.vertx.core.buffer.Buffer;
  */
 @JsonPropertyOrder({"id", "title", "description", "priority", "created_at", "completed"})
 public final class Task {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  /** Object headers, references, three String objects and their arrays, the JSON buffer's wrappers, a map entry. */
-  private static final long OVERHEAD_BYTES = 400;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Object headers, references, three String objects and their arrays, the JSON buffer's wrappers, a map entry. */
+    private static final long OVERHEAD_BYTES = 400;
 
-  private final long number;
-  private final String title;
-  private final String description;
-  private final int priority;
-  private final String createdAt;
-  private final boolean completed;
-  private final Buffer json;
+    private final long number;
+    private final String title;
+    private final String description;
+    private final int priority;
+    private final String createdAt;
+    private final boolean completed;
+    private final Buffer json;
 
-  public Task(long number, String title, String description, int priority, String createdAt, boolean completed) {
-    this.number = number;
-    this.title = title;
-    this.description = description;
-    this.priority = priority;
-    this.createdAt = createdAt;
-    this.completed = completed;
-    try {
-      this.json = Buffer.buffer(MAPPER.writeValueAsBytes(this));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot render task " + number, e);
+    public Task(long number, String title, String description, int priority, String createdAt, boolean completed) {
+        this.number = number;
+        this.title = title;
+        this.description = description;
+        this.priority = priority;
+        this.createdAt = createdAt;
+        this.completed = completed;
+        try {
+            this.json = Buffer.buffer(MAPPER.writeValueAsBytes(this));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot render task " + number, e);
+        }
     }
-  }
 
-  Task with(TaskPatch patch) {
-    return new Task(number,
-        patch.title() != null ? patch.title() : title,
-        patch.descriptionSet() ? patch.description() : description,
-        patch.priority() != null ? patch.priority() : priority,
-        createdAt,
-        patch.completed() != null ? patch.completed() : completed);
-  }
+    Task with(TaskPatch patch) {
+        return new Task(
+                number,
+                patch.title() != null ? patch.title() : title,
+                patch.descriptionSet() ? patch.description() : description,
+                patch.priority() != null ? patch.priority() : priority,
+                createdAt,
+                patch.completed() != null ? patch.completed() : completed);
+    }
 
-  /**
-   * About how many bytes of heap this task holds (its fields, its JSON, a map entry): an upper estimate, for
-   * the in-memory store's budget. Strings count two bytes a character, as non-Latin-1 strings take.
-   */
-  @JsonIgnore
-  public long estimatedBytes() {
-    long chars = title.length() + (description == null ? 0 : description.length()) + createdAt.length();
-    return OVERHEAD_BYTES + 2 * chars + json.length();
-  }
+    /**
+     * About how many bytes of heap this task holds (its fields, its JSON, a map entry): an upper estimate, for
+     * the in-memory store's budget. Strings count two bytes a character, as non-Latin-1 strings take.
+     */
+    @JsonIgnore
+    public long estimatedBytes() {
+        long chars = title.length() + (description == null ? 0 : description.length()) + createdAt.length();
+        return OVERHEAD_BYTES + 2 * chars + json.length();
+    }
 
-  @JsonProperty("id")
-  public String id() {
-    return TaskId.format(number);
-  }
+    @JsonProperty("id")
+    public String id() {
+        return TaskId.format(number);
+    }
 
-  @JsonIgnore
-  public long number() {
-    return number;
-  }
+    @JsonIgnore
+    public long number() {
+        return number;
+    }
 
-  @JsonProperty("title")
-  public String title() {
-    return title;
-  }
+    @JsonProperty("title")
+    public String title() {
+        return title;
+    }
 
-  @JsonProperty("description")
-  public String description() {
-    return description;
-  }
+    @JsonProperty("description")
+    public String description() {
+        return description;
+    }
 
-  @JsonProperty("priority")
-  public int priority() {
-    return priority;
-  }
+    @JsonProperty("priority")
+    public int priority() {
+        return priority;
+    }
 
-  @JsonProperty("created_at")
-  public String createdAt() {
-    return createdAt;
-  }
+    @JsonProperty("created_at")
+    public String createdAt() {
+        return createdAt;
+    }
 
-  @JsonProperty("completed")
-  public boolean completed() {
-    return completed;
-  }
+    @JsonProperty("completed")
+    public boolean completed() {
+        return completed;
+    }
 
-  /** The task as JSON; a shared read-only buffer, copy it before changing it. */
-  @JsonIgnore
-  public Buffer json() {
-    return json;
-  }
+    /** The task as JSON; a shared read-only buffer, copy it before changing it. */
+    @JsonIgnore
+    public Buffer json() {
+        return json;
+    }
 }

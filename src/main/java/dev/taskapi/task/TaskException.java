@@ -6,9 +6,9 @@ package dev.taskapi.task;
  * these are answers, not faults.
  */
 public abstract sealed class TaskException extends RuntimeException
-    permits InvalidTaskException, StoreFullException, StoreUnavailableException, TaskNotFoundException {
+        permits InvalidTaskException, StoreFullException, StoreUnavailableException, TaskNotFoundException {
 
-  TaskException(String message, Throwable cause) {
-    super(message, cause, false, false);
-  }
+    TaskException(String message, Throwable cause) {
+        super(message, cause, false, false);
+    }
 }

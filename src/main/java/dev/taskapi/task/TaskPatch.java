@@ -5,5 +5,5 @@ package dev.taskapi.task;
  * purpose, so whether it was given is carried separately.
  */
 public record TaskPatch(String title, boolean descriptionSet, String description, Integer priority, Boolean completed) {
-  public static final TaskPatch COMPLETE = new TaskPatch(null, false, null, null, true);
+    public static final TaskPatch COMPLETE = new TaskPatch(null, false, null, null, true);
 }

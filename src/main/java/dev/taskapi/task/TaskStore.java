@@ -11,34 +11,34 @@ import java.util.Optional;
  */
 public interface TaskStore {
 
-  /**
-   * Prepares the store (a database store brings its schema up to date, retrying in the background while the
-   * database is unreachable). Fails only when the store can never serve, for example a schema newer than
-   * this build.
-   */
-  default Future<Void> start() {
-    return Future.succeededFuture();
-  }
+    /**
+     * Prepares the store (a database store brings its schema up to date, retrying in the background while the
+     * database is unreachable). Fails only when the store can never serve, for example a schema newer than
+     * this build.
+     */
+    default Future<Void> start() {
+        return Future.succeededFuture();
+    }
 
-  /** Creates a task with a fresh id, never used before. */
-  Future<Task> create(NewTask task);
+    /** Creates a task with a fresh id, never used before. */
+    Future<Task> create(NewTask task);
 
-  Future<Optional<Task>> get(long number);
+    Future<Optional<Task>> get(long number);
 
-  /** Tasks matching the query's filters, in creation order, one page of them, and how many matched in all. */
-  Future<TaskPage> list(TaskQuery query);
+    /** Tasks matching the query's filters, in creation order, one page of them, and how many matched in all. */
+    Future<TaskPage> list(TaskQuery query);
 
-  /** Applies the patch atomically; empty if there is no such task. */
-  Future<Optional<Task>> update(long number, TaskPatch patch);
+    /** Applies the patch atomically; empty if there is no such task. */
+    Future<Optional<Task>> update(long number, TaskPatch patch);
 
-  /** True if the task existed. */
-  Future<Boolean> delete(long number);
+    /** True if the task existed. */
+    Future<Boolean> delete(long number);
 
-  /**
-   * Whether the store can serve now: succeeds if so, else fails with a {@link StoreUnavailableException} whose
-   * message is the reason, for readiness and the operators reading it. Never blocks.
-   */
-  Future<Void> checkReadiness();
+    /**
+     * Whether the store can serve now: succeeds if so, else fails with a {@link StoreUnavailableException} whose
+     * message is the reason, for readiness and the operators reading it. Never blocks.
+     */
+    Future<Void> checkReadiness();
 
-  Future<Void> close();
+    Future<Void> close();
 }

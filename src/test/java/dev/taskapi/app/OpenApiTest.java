@@ -32,46 +32,51 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(VertxExtension.class)
 class OpenApiTest {
-  private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "patch", "delete", "head", "options");
-  private static final Set<String> DOCS_PAGES = Set.of("GET /docs", "GET /docs/swagger-init.js", "GET /redoc");
-  @TempDir Path models;
+    private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "patch", "delete", "head", "options");
+    private static final Set<String> DOCS_PAGES = Set.of("GET /docs", "GET /docs/swagger-init.js", "GET /redoc");
 
-  @Test
-  void everyRouteIsDocumentedAndEveryDocumentedOperationIsRouted(Vertx vertx) {
-    Routes.Deps deps = new Routes.Deps(new InMemoryTaskStore(10, 1 << 20),
-        new ModelRegistry(vertx, new ModelScanner(models, false), Duration.ofSeconds(1)), new Lifecycle(), null,
-        DocsAssets.at(URI.create(AppConfig.Docs.DEFAULT_ASSETS_URL)));
-    Set<String> routed = new TreeSet<>();
-    for (Route route : Routes.create(vertx, deps).getRoutes()) {
-      if (route.getPath() != null && route.methods() != null) {
-        for (HttpMethod method : route.methods()) {
-          routed.add(method.name() + " " + route.getPath().replaceAll(":([a-z]+)", "{$1}"));
-        }
-      }
-    }
-    assertTrue(routed.containsAll(DOCS_PAGES), routed.toString());
-    routed.removeAll(DOCS_PAGES);
-    Set<String> documented = new TreeSet<>();
-    JsonObject paths = new JsonObject(OpenApi.document()).getJsonObject("paths");
-    for (String path : paths.fieldNames()) {
-      for (String key : paths.getJsonObject(path).fieldNames()) {
-        if (HTTP_METHODS.contains(key)) {
-          documented.add(key.toUpperCase() + " " + path);
-        }
-      }
-    }
-    assertEquals(documented, routed);
-  }
+    @TempDir
+    Path models;
 
-  @Test
-  void documentIsServedAsOpenApi3() {
-    RunningService service = RunningService.start(TestConfig.of(models)).await();
-    try {
-      var response = service.get("/openapi.json").await();
-      assertEquals(200, response.statusCode());
-      assertEquals("3.0.3", response.bodyAsJsonObject().getString("openapi"));
-    } finally {
-      service.stop().await();
+    @Test
+    void everyRouteIsDocumentedAndEveryDocumentedOperationIsRouted(Vertx vertx) {
+        Routes.Deps deps = new Routes.Deps(
+                new InMemoryTaskStore(10, 1 << 20),
+                new ModelRegistry(vertx, new ModelScanner(models, false), Duration.ofSeconds(1)),
+                new Lifecycle(),
+                null,
+                DocsAssets.at(URI.create(AppConfig.Docs.DEFAULT_ASSETS_URL)));
+        Set<String> routed = new TreeSet<>();
+        for (Route route : Routes.create(vertx, deps).getRoutes()) {
+            if (route.getPath() != null && route.methods() != null) {
+                for (HttpMethod method : route.methods()) {
+                    routed.add(method.name() + " " + route.getPath().replaceAll(":([a-z]+)", "{$1}"));
+                }
+            }
+        }
+        assertTrue(routed.containsAll(DOCS_PAGES), routed.toString());
+        routed.removeAll(DOCS_PAGES);
+        Set<String> documented = new TreeSet<>();
+        JsonObject paths = new JsonObject(OpenApi.document()).getJsonObject("paths");
+        for (String path : paths.fieldNames()) {
+            for (String key : paths.getJsonObject(path).fieldNames()) {
+                if (HTTP_METHODS.contains(key)) {
+                    documented.add(key.toUpperCase() + " " + path);
+                }
+            }
+        }
+        assertEquals(documented, routed);
     }
-  }
+
+    @Test
+    void documentIsServedAsOpenApi3() {
+        RunningService service = RunningService.start(TestConfig.of(models)).await();
+        try {
+            var response = service.get("/openapi.json").await();
+            assertEquals(200, response.statusCode());
+            assertEquals("3.0.3", response.bodyAsJsonObject().getString("openapi"));
+        } finally {
+            service.stop().await();
+        }
+    }
 }

@@ -25,28 +25,32 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Tag("container")
 class AotTrainingIT {
-  @TempDir
-  Path out;
+    @TempDir
+    Path out;
 
-  @ParameterizedTest
-  @ValueSource(strings = {"podman", "docker"})
-  void theAotCacheIsTrainedOnEachEngine(String engine) {
-    Prerequisites.require(Engine.present(), Prerequisites.NO_CONTAINER_ENGINE);
-    boolean chosen = Path.of(Engine.name()).getFileName().toString().equals(engine);
-    boolean answers = Command.works(engine, "info");
-    if (chosen) {
-      Prerequisites.require(answers, engine + " (ENGINE) does not answer '" + engine + " info'");
-    } else {
-      Assumptions.assumeTrue(answers, engine + " does not answer here (not ENGINE, so optional)");
-      Assumptions.assumeFalse(Prerequisites.inCi(), engine + " is not ENGINE: CI runs the container tests once per engine");
+    @ParameterizedTest
+    @ValueSource(strings = {"podman", "docker"})
+    void theAotCacheIsTrainedOnEachEngine(String engine) {
+        Prerequisites.require(Engine.present(), Prerequisites.NO_CONTAINER_ENGINE);
+        boolean chosen = Path.of(Engine.name()).getFileName().toString().equals(engine);
+        boolean answers = Command.works(engine, "info");
+        if (chosen) {
+            Prerequisites.require(answers, engine + " (ENGINE) does not answer '" + engine + " info'");
+        } else {
+            Assumptions.assumeTrue(answers, engine + " does not answer here (not ENGINE, so optional)");
+            Assumptions.assumeFalse(
+                    Prerequisites.inCi(), engine + " is not ENGINE: CI runs the container tests once per engine");
+        }
+        Path tar = ImageTars.tar(ImageTars.JIB, "slim");
+        Prerequisites.require(Files.isRegularFile(tar), tar + " is missing: `make images` builds it");
+        Command.Result r = Command.exec(
+                null,
+                Map.of("ENGINE", engine),
+                Duration.ofMinutes(5),
+                List.of("src/scripts/aot-train.sh", tar.toString(), out.toString(), ImageContract.MODELS.toString()));
+        assertEquals(0, r.code(), "aot-train.sh under " + engine + ":\n" + r.out() + r.err());
+        Path cache = out.resolve("app/aot/task-api.aot");
+        assertTrue(Files.isRegularFile(cache), cache + " written");
+        System.out.println("[" + engine + "] " + r.out().strip());
     }
-    Path tar = ImageTars.tar(ImageTars.JIB, "slim");
-    Prerequisites.require(Files.isRegularFile(tar), tar + " is missing: `make images` builds it");
-    Command.Result r = Command.exec(null, Map.of("ENGINE", engine), Duration.ofMinutes(5),
-        List.of("src/scripts/aot-train.sh", tar.toString(), out.toString(), ImageContract.MODELS.toString()));
-    assertEquals(0, r.code(), "aot-train.sh under " + engine + ":\n" + r.out() + r.err());
-    Path cache = out.resolve("app/aot/task-api.aot");
-    assertTrue(Files.isRegularFile(cache), cache + " written");
-    System.out.println("[" + engine + "] " + r.out().strip());
-  }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.taskapi.testing.Command;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesList;
-import dev.taskapi.testing.Command;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,180 +26,191 @@ import java.util.TreeMap;
 
 /** Shared by the manifest, podman and kind tests: renders the kustomize overlays, knows the project's facts. */
 final class K8sManifests {
-  /** Maven runs tests with the project directory as working directory. */
-  static final Path ROOT = Path.of("").toAbsolutePath();
-  static final Path K8S = ROOT.resolve("k8s");
-  static final Path MODELS = ROOT.resolve("models");
-  static final Path OPENAPI = ROOT.resolve("src/main/resources/openapi.json");
-  static final List<String> OVERLAYS = List.of("base", "overlays/kind-memory", "overlays/kind", "overlays/podman");
-  /** The overlays with the PostgreSQL component as a cluster runs it: a StatefulSet, credentials in a Secret. */
-  static final List<String> CLUSTER_DATABASE_OVERLAYS = List.of("overlays/kind");
+    /** Maven runs tests with the project directory as working directory. */
+    static final Path ROOT = Path.of("").toAbsolutePath();
 
-  static final String APP = "task-api";
-  static final String MODELS_CLAIM = "task-api-models";
-  static final int CONTAINER_PORT = 8080;
-  static final long UID = 65532;
+    static final Path K8S = ROOT.resolve("k8s");
+    static final Path MODELS = ROOT.resolve("models");
+    static final Path OPENAPI = ROOT.resolve("src/main/resources/openapi.json");
+    static final List<String> OVERLAYS = List.of("base", "overlays/kind-memory", "overlays/kind", "overlays/podman");
+    /** The overlays with the PostgreSQL component as a cluster runs it: a StatefulSet, credentials in a Secret. */
+    static final List<String> CLUSTER_DATABASE_OVERLAYS = List.of("overlays/kind");
 
-  private K8sManifests() {}
+    static final String APP = "task-api";
+    static final String MODELS_CLAIM = "task-api-models";
+    static final int CONTAINER_PORT = 8080;
+    static final long UID = 65532;
 
-  static boolean commandWorks(String... command) {
-    return Command.works(command);
-  }
+    private K8sManifests() {}
 
-  /** Runs a command in the project directory; fails the test with its output unless it exits 0. */
-  static String run(Map<String, String> env, String... command) {
-    Command.Result result = Command.exec(ROOT.toFile(), env, Duration.ofMinutes(5), List.of(command))
-        .check(String.join(" ", command));
-    if (!result.err().isBlank()) {
-      System.err.print(result.err());
+    static boolean commandWorks(String... command) {
+        return Command.works(command);
     }
-    return result.out();
-  }
 
-  /** Runs a command, returning stdout and stderr together whatever its exit status. */
-  static String output(String... command) {
-    Command.Result result = Command.exec(ROOT.toFile(), Map.of(), Duration.ofMinutes(2), List.of(command));
-    return result.out() + result.err();
-  }
-
-  /**
-   * The image has no shell and no tools, only its Java runtime (the image's entrypoint). To read a file of
-   * the running container, exec that runtime with the file as an argument file ({@code @/proc/1/status}):
-   * the launcher splits the file into arguments and {@code -Xlog:arguments} prints them on the
-   * "java_command:" line before the JVM gives up on the non-existent main class. Small heap: the exec'd JVM
-   * shares the container's memory limit with the service.
-   */
-  static final String IMAGE_JAVA = "/opt/java/bin/java";
-
-  static List<String> readFileCommand(String path) {
-    return List.of(IMAGE_JAVA, "-Xmx16m", "-Xss256k", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1",
-        "-Xshare:off", "-Xlog:arguments", "@" + path);
-  }
-
-  /** The whitespace-separated words of the file read by {@link #readFileCommand}, from the JVM's output. */
-  static List<String> wordsOf(String jvmOutput) {
-    for (String line : jvmOutput.split("\n")) {
-      int at = line.indexOf("java_command: ");
-      if (at >= 0) {
-        return List.of(line.substring(at + "java_command: ".length()).trim().split("\\s+"));
-      }
-    }
-    throw new AssertionError("no java_command line in the exec'd JVM's output:\n" + jvmOutput);
-  }
-
-  /** /proc/PID/status words: the value after a key such as "Uid:". */
-  static String statusValue(List<String> words, String key) {
-    int i = words.indexOf(key);
-    assertTrue(i >= 0 && i + 1 < words.size(), "no " + key + " in " + words);
-    return words.get(i + 1);
-  }
-
-  /** /proc/PID/mounts words (device, mount point, type, options, 0, 0 per line): the options of a mount point. */
-  static List<String> mountOptions(List<String> words, String mountPoint) {
-    for (int i = 0; i + 3 < words.size(); i += 6) {
-      if (words.get(i + 1).equals(mountPoint)) {
-        return List.of(words.get(i + 3).split(","));
-      }
-    }
-    throw new AssertionError("no mount at " + mountPoint + " in " + words);
-  }
-
-  /** `kubectl kustomize k8s/<overlay>`: the YAML the overlay renders. */
-  static String render(String overlay) {
-    return run(Map.of(), "kubectl", "kustomize", K8S.resolve(overlay).toString());
-  }
-
-  /** Every object of a multi-document YAML stream, as fabric8's typed model objects. */
-  static List<HasMetadata> load(String yaml) {
-    Object parsed = Serialization.unmarshal(yaml);
-    List<HasMetadata> objects = new ArrayList<>();
-    if (parsed instanceof KubernetesList list) {
-      objects.addAll(list.getItems());
-    } else if (parsed instanceof List<?> list) {
-      list.forEach(o -> objects.add((HasMetadata) o));
-    } else {
-      objects.add((HasMetadata) parsed);
-    }
-    return objects;
-  }
-
-  static <T extends HasMetadata> List<T> all(List<HasMetadata> objects, Class<T> type) {
-    return objects.stream().filter(type::isInstance).map(type::cast).toList();
-  }
-
-  static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type) {
-    List<T> found = all(objects, type);
-    assertEquals(1, found.size(), "exactly one " + type.getSimpleName() + " expected, found " + found.size());
-    return found.get(0);
-  }
-
-  /** The project version, as the build reads it from pom.xml (src/scripts/lib.sh version). */
-  static String pomVersion() {
-    String version = run(Map.of(), "bash", "src/scripts/lib.sh", "version").strip();
-    assertTrue(version.matches("[0-9][0-9A-Za-z.+-]*"), "lib.sh version: '" + version + "'");
-    return version;
-  }
-
-  /** The slim image the Jib build produces (Makefile: IMG = task-api:$(VERSION)-slim). */
-  static String slimImage() {
-    return APP + ":" + pomVersion() + "-slim";
-  }
-
-  /** Paths with a GET operation in the service's OpenAPI document. */
-  static List<String> openApiGetPaths() {
-    assertTrue(Files.isRegularFile(OPENAPI), "the service's route list " + OPENAPI + " is missing");
-    try {
-      JsonNode paths = new ObjectMapper().readTree(OPENAPI.toFile()).path("paths");
-      List<String> get = new ArrayList<>();
-      paths.fields().forEachRemaining(e -> {
-        if (e.getValue().has("get")) {
-          get.add(e.getKey());
+    /** Runs a command in the project directory; fails the test with its output unless it exits 0. */
+    static String run(Map<String, String> env, String... command) {
+        Command.Result result = Command.exec(ROOT.toFile(), env, Duration.ofMinutes(5), List.of(command))
+                .check(String.join(" ", command));
+        if (!result.err().isBlank()) {
+            System.err.print(result.err());
         }
-      });
-      return get;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+        return result.out();
     }
-  }
 
-  /**
-   * relative name -> sha256 of the model files under models/, as the service counts them: every regular
-   * file at any depth except hidden ones, and at the root the SHA256SUMS manifest and README files.
-   */
-  static Map<String, String> modelFiles() {
-    Map<String, String> files = new TreeMap<>();
-    try (var stream = Files.walk(MODELS)) {
-      for (Path p : stream.filter(Files::isRegularFile).toList()) {
-        Path rel = MODELS.relativize(p);
-        boolean hidden = false;
-        for (Path part : rel) {
-          hidden |= part.toString().startsWith(".");
-        }
-        String name = rel.toString().replace('\\', '/');
-        boolean rootDoc = rel.getNameCount() == 1
-            && Set.of("SHA256SUMS", "README", "README.md", "README.txt").contains(name);
-        if (!hidden && !rootDoc) {
-          files.put(name, sha256(p));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    /** Runs a command, returning stdout and stderr together whatever its exit status. */
+    static String output(String... command) {
+        Command.Result result = Command.exec(ROOT.toFile(), Map.of(), Duration.ofMinutes(2), List.of(command));
+        return result.out() + result.err();
     }
-    return files;
-  }
 
-  static String sha256(Path file) throws IOException {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      try (InputStream in = Files.newInputStream(file)) {
-        byte[] buf = new byte[1 << 16];
-        for (int n; (n = in.read(buf)) > 0; ) {
-          md.update(buf, 0, n);
-        }
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    /**
+     * The image has no shell and no tools, only its Java runtime (the image's entrypoint). To read a file of
+     * the running container, exec that runtime with the file as an argument file ({@code @/proc/1/status}):
+     * the launcher splits the file into arguments and {@code -Xlog:arguments} prints them on the
+     * "java_command:" line before the JVM gives up on the non-existent main class. Small heap: the exec'd JVM
+     * shares the container's memory limit with the service.
+     */
+    static final String IMAGE_JAVA = "/opt/java/bin/java";
+
+    static List<String> readFileCommand(String path) {
+        return List.of(
+                IMAGE_JAVA,
+                "-Xmx16m",
+                "-Xss256k",
+                "-XX:+UseSerialGC",
+                "-XX:-UsePerfData",
+                "-XX:TieredStopAtLevel=1",
+                "-Xshare:off",
+                "-Xlog:arguments",
+                "@" + path);
     }
-  }
+
+    /** The whitespace-separated words of the file read by {@link #readFileCommand}, from the JVM's output. */
+    static List<String> wordsOf(String jvmOutput) {
+        for (String line : jvmOutput.split("\n")) {
+            int at = line.indexOf("java_command: ");
+            if (at >= 0) {
+                return List.of(
+                        line.substring(at + "java_command: ".length()).trim().split("\\s+"));
+            }
+        }
+        throw new AssertionError("no java_command line in the exec'd JVM's output:\n" + jvmOutput);
+    }
+
+    /** /proc/PID/status words: the value after a key such as "Uid:". */
+    static String statusValue(List<String> words, String key) {
+        int i = words.indexOf(key);
+        assertTrue(i >= 0 && i + 1 < words.size(), "no " + key + " in " + words);
+        return words.get(i + 1);
+    }
+
+    /** /proc/PID/mounts words (device, mount point, type, options, 0, 0 per line): the options of a mount point. */
+    static List<String> mountOptions(List<String> words, String mountPoint) {
+        for (int i = 0; i + 3 < words.size(); i += 6) {
+            if (words.get(i + 1).equals(mountPoint)) {
+                return List.of(words.get(i + 3).split(","));
+            }
+        }
+        throw new AssertionError("no mount at " + mountPoint + " in " + words);
+    }
+
+    /** `kubectl kustomize k8s/<overlay>`: the YAML the overlay renders. */
+    static String render(String overlay) {
+        return run(Map.of(), "kubectl", "kustomize", K8S.resolve(overlay).toString());
+    }
+
+    /** Every object of a multi-document YAML stream, as fabric8's typed model objects. */
+    static List<HasMetadata> load(String yaml) {
+        Object parsed = Serialization.unmarshal(yaml);
+        List<HasMetadata> objects = new ArrayList<>();
+        if (parsed instanceof KubernetesList list) {
+            objects.addAll(list.getItems());
+        } else if (parsed instanceof List<?> list) {
+            list.forEach(o -> objects.add((HasMetadata) o));
+        } else {
+            objects.add((HasMetadata) parsed);
+        }
+        return objects;
+    }
+
+    static <T extends HasMetadata> List<T> all(List<HasMetadata> objects, Class<T> type) {
+        return objects.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type) {
+        List<T> found = all(objects, type);
+        assertEquals(1, found.size(), "exactly one " + type.getSimpleName() + " expected, found " + found.size());
+        return found.get(0);
+    }
+
+    /** The project version, as the build reads it from pom.xml (src/scripts/lib.sh version). */
+    static String pomVersion() {
+        String version = run(Map.of(), "bash", "src/scripts/lib.sh", "version").strip();
+        assertTrue(version.matches("[0-9][0-9A-Za-z.+-]*"), "lib.sh version: '" + version + "'");
+        return version;
+    }
+
+    /** The slim image the Jib build produces (Makefile: IMG = task-api:$(VERSION)-slim). */
+    static String slimImage() {
+        return APP + ":" + pomVersion() + "-slim";
+    }
+
+    /** Paths with a GET operation in the service's OpenAPI document. */
+    static List<String> openApiGetPaths() {
+        assertTrue(Files.isRegularFile(OPENAPI), "the service's route list " + OPENAPI + " is missing");
+        try {
+            JsonNode paths = new ObjectMapper().readTree(OPENAPI.toFile()).path("paths");
+            List<String> get = new ArrayList<>();
+            paths.fields().forEachRemaining(e -> {
+                if (e.getValue().has("get")) {
+                    get.add(e.getKey());
+                }
+            });
+            return get;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * relative name -> sha256 of the model files under models/, as the service counts them: every regular
+     * file at any depth except hidden ones, and at the root the SHA256SUMS manifest and README files.
+     */
+    static Map<String, String> modelFiles() {
+        Map<String, String> files = new TreeMap<>();
+        try (var stream = Files.walk(MODELS)) {
+            for (Path p : stream.filter(Files::isRegularFile).toList()) {
+                Path rel = MODELS.relativize(p);
+                boolean hidden = false;
+                for (Path part : rel) {
+                    hidden |= part.toString().startsWith(".");
+                }
+                String name = rel.toString().replace('\\', '/');
+                boolean rootDoc = rel.getNameCount() == 1
+                        && Set.of("SHA256SUMS", "README", "README.md", "README.txt")
+                                .contains(name);
+                if (!hidden && !rootDoc) {
+                    files.put(name, sha256(p));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return files;
+    }
+
+    static String sha256(Path file) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    md.update(buf, 0, n);
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -6,10 +6,10 @@ import java.net.InetAddress;
 
 /** fabric8's {@code portForward(port)} listens on every interface; the tests' forwards listen on loopback only. */
 final class LoopbackPortForward {
-  private LoopbackPortForward() {}
+    private LoopbackPortForward() {}
 
-  /** Forwards a free loopback port to {@code port} of {@code target}. */
-  static LocalPortForward open(PortForwardable target, int port) {
-    return target.portForward(port, InetAddress.getLoopbackAddress(), 0);
-  }
+    /** Forwards a free loopback port to {@code port} of {@code target}. */
+    static LocalPortForward open(PortForwardable target, int port) {
+        return target.portForward(port, InetAddress.getLoopbackAddress(), 0);
+    }
 }

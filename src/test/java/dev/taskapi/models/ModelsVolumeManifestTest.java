@@ -19,30 +19,36 @@ import org.junit.jupiter.params.provider.ValueSource;
  * that volume read-only into the service at /app/models.
  */
 class ModelsVolumeManifestTest {
-  static final long NONROOT = 65532;
+    static final long NONROOT = 65532;
 
-  static PodSpec pod(String file) throws Exception {
-    try (InputStream yaml = Files.newInputStream(Path.of(file))) {
-      return Serialization.unmarshal(yaml, Deployment.class).getSpec().getTemplate().getSpec();
+    static PodSpec pod(String file) throws Exception {
+        try (InputStream yaml = Files.newInputStream(Path.of(file))) {
+            return Serialization.unmarshal(yaml, Deployment.class)
+                    .getSpec()
+                    .getTemplate()
+                    .getSpec();
+        }
     }
-  }
 
-  @Test
-  void podJoinsGroup65532() throws Exception {
-    PodSecurityContext security = pod("k8s/base/deployment.yaml").getSecurityContext();
-    assertEquals(NONROOT, security.getRunAsUser());
-    assertEquals(NONROOT, security.getFsGroup());
-    assertEquals("OnRootMismatch", security.getFsGroupChangePolicy());
-  }
+    @Test
+    void podJoinsGroup65532() throws Exception {
+        PodSecurityContext security = pod("k8s/base/deployment.yaml").getSecurityContext();
+        assertEquals(NONROOT, security.getRunAsUser());
+        assertEquals(NONROOT, security.getFsGroup());
+        assertEquals("OnRootMismatch", security.getFsGroupChangePolicy());
+    }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"models-pvc", "models-image", "models-copy"})
-  void everyModelsComponentMountsTheModelsReadOnlyIntoTheService(String component) throws Exception {
-    PodSpec pod = pod("k8s/components/" + component + "/deployment.yaml");
-    assertEquals("task-api", pod.getContainers().get(0).getName());
-    assertTrue(pod.getContainers().get(0).getVolumeMounts().stream()
-        .anyMatch(m -> m.getName().equals("models") && m.getMountPath().equals("/app/models") && Boolean.TRUE.equals(m.getReadOnly())),
-        component);
-    assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getName().equals("models")), component);
-  }
+    @ParameterizedTest
+    @ValueSource(strings = {"models-pvc", "models-image", "models-copy"})
+    void everyModelsComponentMountsTheModelsReadOnlyIntoTheService(String component) throws Exception {
+        PodSpec pod = pod("k8s/components/" + component + "/deployment.yaml");
+        assertEquals("task-api", pod.getContainers().get(0).getName());
+        assertTrue(
+                pod.getContainers().get(0).getVolumeMounts().stream()
+                        .anyMatch(m -> m.getName().equals("models")
+                                && m.getMountPath().equals("/app/models")
+                                && Boolean.TRUE.equals(m.getReadOnly())),
+                component);
+        assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getName().equals("models")), component);
+    }
 }

@@ -8,20 +8,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A fresh service on a free port before each test, stopped after it; {@link #environment} adjusts its config. */
 public abstract class ServiceTest {
-  @TempDir protected Path models;
-  protected RunningService service;
+    @TempDir
+    protected Path models;
 
-  protected Map<String, String> environment() {
-    return Map.of();
-  }
+    protected RunningService service;
 
-  @BeforeEach
-  void startService() {
-    service = RunningService.start(TestConfig.of(models, environment())).await();
-  }
+    protected Map<String, String> environment() {
+        return Map.of();
+    }
 
-  @AfterEach
-  void stopService() {
-    service.stop().await();
-  }
+    @BeforeEach
+    void startService() {
+        service = RunningService.start(TestConfig.of(models, environment())).await();
+    }
+
+    @AfterEach
+    void stopService() {
+        service.stop().await();
+    }
 }

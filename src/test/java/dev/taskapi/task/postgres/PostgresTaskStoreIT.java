@@ -6,9 +6,9 @@ import java.util.Map;
 
 /** The Task API's contract on the PostgreSQL store, each test on a fresh database. */
 class PostgresTaskStoreIT extends TaskStoreContract {
-  @Override
-  protected Map<String, String> storeEnvironment() {
-    PostgresServer server = PostgresServer.shared();
-    return server.environment(server.createDatabase());
-  }
+    @Override
+    protected Map<String, String> storeEnvironment() {
+        PostgresServer server = PostgresServer.shared();
+        return server.environment(server.createDatabase());
+    }
 }
