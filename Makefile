@@ -22,8 +22,8 @@ export ENGINE
 CONTAINER_ENGINE := $(filter-out none,$(ENGINE))
 ENGINE_IS_PODMAN := $(findstring podman,$(notdir $(CONTAINER_ENGINE)))
 ENGINE_IS_DOCKER := $(if $(CONTAINER_ENGINE),$(if $(ENGINE_IS_PODMAN),,docker))
-# JUnit tags the tests leave out: kind (make test-e2e), and podman (podman kube play) unless ENGINE is podman.
-TEST_EXCLUDED_GROUPS ?= kind$(if $(ENGINE_IS_PODMAN),,$(comma)podman)
+# JUnit tags the tests leave out: cluster (make test-e2e), and podman (podman kube play) unless ENGINE is podman.
+TEST_EXCLUDED_GROUPS ?= cluster$(if $(ENGINE_IS_PODMAN),,$(comma)podman)
 comma := ,
 
 # The JDK, found the ordinary way: JAVA_HOME (Maven runs on it too), else the JDK of the `java` on PATH. One JDK 25
@@ -113,15 +113,28 @@ test: $(TEST_PREREQS) ## Run every test this machine can run: the lint, unit tes
 	@status=0; $(MVN) $(MVN_FLAGS) verify -Dtest.excludedGroups=$(TEST_EXCLUDED_GROUPS) || status=$$?; \
 	  src/scripts/skipped-suites.sh target/skipped-suites; exit $$status
 
-# The cluster tests, against a running cluster: the kube context KUBE_CONTEXT (mk/k8s.mk) of KUBECONFIG (default
-# ~/.kube/config). `make kind-test` creates and loads the kind cluster first.
+# The cluster tests (DeploymentIT). Against the cluster you name: KUBE_CONTEXT (mk/k8s.mk) of KUBECONFIG (default
+# ~/.kube/config), given on the command line or in the environment, with the images already there (`make kind-test`
+# creates and loads the kind cluster first). Without one: a one-node Kubernetes v1.20 built from Debian's source
+# package (once per machine, cached) and started on this machine for the run, the images loaded into its node, and
+# everything it started stopped and removed afterwards (src/scripts/e2e.sh, docs/kubernetes.md).
+E2E_CLUSTER_GIVEN := $(or $(filter command line environment%,$(origin KUBE_CONTEXT)),$(filter command line environment%,$(origin KUBECONFIG)))
+# Extra flags for the cluster tests (the local cluster adds -Dk8s.adapt=local-v1.20).
+E2E_TEST_FLAGS ?=
+
 .PHONY: test-e2e
-test-e2e: ## Run the cluster tests (KindDeploymentIT, in its own namespace) against KUBE_CONTEXT of KUBECONFIG, the app already loaded (make kind-load): fails, never skips, without the cluster.
+test-e2e: $(if $(E2E_CLUSTER_GIVEN),,k8s-image k8s-postgres-image) ## Run the cluster tests (DeploymentIT): against KUBE_CONTEXT/KUBECONFIG when you name one, else on a Kubernetes 1.20 this machine builds and starts for the run (Linux, root). Fails, never skips, without the cluster.
 	$(call require,$(MVN),install Maven (apt-get install maven))
 	$(call require_jdk,17,make test-e2e)
+	$(if $(E2E_CLUSTER_GIVEN),$(MAKE) --no-print-directory e2e-tests,src/scripts/e2e.sh $(K8S_IMAGE_TAR) $(K8S_PG_IMAGE_TAR))
+
+# The cluster tests against KUBE_CONTEXT, whatever started it (test-e2e, kind-test, e2e.sh).
+.PHONY: e2e-tests
+e2e-tests:
 	@rm -f target/failsafe-reports/failsafe-summary.xml
-	$(MVN) $(MVN_FLAGS) verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=KindDeploymentIT \
-	  -Dfailsafe.failIfNoSpecifiedTests=true -Dtest.groups=kind -Dtest.excludedGroups= -Dkube.context=$(KUBE_CONTEXT) -Dkind.required=true
+	$(MVN) $(MVN_FLAGS) verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=DeploymentIT \
+	  -Dfailsafe.failIfNoSpecifiedTests=true -Dtest.groups=cluster -Dtest.excludedGroups= -Dkube.context=$(KUBE_CONTEXT) \
+	  -Dcluster.required=true $(E2E_TEST_FLAGS)
 	src/scripts/kind.sh tests-ran target/failsafe-reports/failsafe-summary.xml
 
 .PHONY: bench

@@ -59,8 +59,8 @@ port-forward: ## Forward localhost:8080 (PORT_FORWARD_PORT) to svc/task-api port
 
 # kind-load, then the cluster tests (test-e2e: the Makefile) against it; a sub-make keeps that order under -j.
 .PHONY: kind-test
-kind-test: kind-load ## Create and load the kind cluster (kind-load), then run the cluster tests against it (make test-e2e): fails, never skips, without the cluster.
-	$(MAKE) --no-print-directory test-e2e
+kind-test: kind-load ## Create and load the kind cluster (kind-load), then run the cluster tests (DeploymentIT) against it: fails, never skips, without the cluster.
+	$(MAKE) --no-print-directory e2e-tests
 
 .PHONY: kind-down
 kind-down: ## Delete the kind cluster.

@@ -185,10 +185,10 @@ class KindScriptIT {
                         List.of("make", "-n", "--no-print-directory", "kind-test"))
                 .check("make -n kind-test")
                 .out();
-        assertTrue(recipe.contains("-Dkind.required=true"), recipe);
+        assertTrue(recipe.contains("-Dcluster.required=true"), recipe);
         assertTrue(
-                recipe.contains("-Dit.test=KindDeploymentIT -Dfailsafe.failIfNoSpecifiedTests=true")
-                        || recipe.contains("-Dit.test=KindDeploymentIT \\\n  -Dfailsafe.failIfNoSpecifiedTests=true"),
+                recipe.contains("-Dit.test=DeploymentIT -Dfailsafe.failIfNoSpecifiedTests=true")
+                        || recipe.contains("-Dit.test=DeploymentIT \\\n  -Dfailsafe.failIfNoSpecifiedTests=true"),
                 recipe);
         assertTrue(
                 recipe.contains("src/scripts/kind.sh tests-ran target/failsafe-reports/failsafe-summary.xml"), recipe);

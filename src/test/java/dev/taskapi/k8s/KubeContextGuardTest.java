@@ -28,7 +28,7 @@ class KubeContextGuardTest {
         }
     }
 
-    /** Loads {@code kubeconfig} the way KindDeploymentIT does, asking for kind-task-api. */
+    /** Loads {@code kubeconfig} the way DeploymentIT does, asking for kind-task-api. */
     Config load(String kubeconfig) throws IOException {
         Path file = dir.resolve("kubeconfig");
         Files.writeString(file, kubeconfig);

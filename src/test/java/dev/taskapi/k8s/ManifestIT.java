@@ -496,67 +496,17 @@ class ManifestIT {
                 overlay.equals("overlays/production") ? load(K8sManifests.render(overlay)) : objects(overlay);
         Set<String> changed = new TreeSet<>();
         for (HasMetadata base : objects("base")) {
-            String name = generatedName(base.getMetadata().getName());
+            String name = K8sManifests.generatedName(base.getMetadata().getName());
             HasMetadata mine = rendered.stream()
                     .filter(o -> o.getKind().equals(base.getKind())
-                            && generatedName(o.getMetadata().getName()).equals(name))
+                            && K8sManifests.generatedName(o.getMetadata().getName())
+                                    .equals(name))
                     .findFirst()
                     .orElseThrow(() -> new AssertionError(overlay + " lost the base's " + base.getKind() + " " + name));
-            contains(normalized(base), normalized(mine), base.getKind() + "/" + name, changed);
+            K8sManifests.contains(
+                    K8sManifests.normalized(base), K8sManifests.normalized(mine), base.getKind() + "/" + name, changed);
         }
         assertEquals(replaced.get(overlay), changed, overlay + ": the base's fields it replaces");
-    }
-
-    /** Kustomize's generated names (task-api-<hash>) compared without their hash, which changes with the data. */
-    static String generatedName(String name) {
-        return name.replaceAll("^(task-api)-[a-z0-9]{10}$", "$1");
-    }
-
-    static com.fasterxml.jackson.databind.JsonNode normalized(HasMetadata o) {
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(Serialization.asJson(o).replaceAll("\"(task-api)-[a-z0-9]{10}\"", "\"$1\""));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** Adds to {@code changed} each path where {@code base} sets a value that {@code overlay} lacks or differs from. */
-    static void contains(
-            com.fasterxml.jackson.databind.JsonNode base,
-            com.fasterxml.jackson.databind.JsonNode overlay,
-            String path,
-            Set<String> changed) {
-        if (base.isObject() && overlay != null && overlay.isObject()) {
-            base.fields()
-                    .forEachRemaining(
-                            f -> contains(f.getValue(), overlay.get(f.getKey()), path + "." + f.getKey(), changed));
-        } else if (base.isArray() && overlay != null && overlay.isArray() && keyed(base) != null) {
-            String key = keyed(base);
-            for (var element : base) {
-                var match = java.util.stream.StreamSupport.stream(overlay.spliterator(), false)
-                        .filter(o -> element.get(key).equals(o.get(key)))
-                        .findFirst()
-                        .orElse(null);
-                contains(element, match, path + "[" + element.get(key).asText() + "]", changed);
-            }
-        } else if (!base.equals(overlay)) {
-            changed.add(path);
-        }
-    }
-
-    /** The merge key of a list of objects (name, mountPath), as strategic merge patches match elements; else null. */
-    static String keyed(com.fasterxml.jackson.databind.JsonNode array) {
-        for (String key : List.of("name", "mountPath")) {
-            boolean all = array.size() > 0;
-            for (var element : array) {
-                all &= element.isObject() && element.has(key);
-            }
-            if (all) {
-                return key;
-            }
-        }
-        return null;
     }
 
     /** No overlay or component deletes: no {@code $patch: delete}, JSON-patch {@code remove} or null-ing of a field. */
