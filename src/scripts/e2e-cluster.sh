@@ -277,7 +277,8 @@ await() {
   done
 }
 
-api_get() { curl -sf --max-time 5 --cacert "$pki/ca.crt" -H "Authorization: Bearer $admin_token" "https://127.0.0.1:$api_port$1"; }
+# (a curl user agent gets pretty-printed JSON: name the client otherwise)
+api_get() { curl -sf --max-time 5 -A task-api-e2e --cacert "$pki/ca.crt" -H "Authorization: Bearer $admin_token" "https://127.0.0.1:$api_port$1"; }
 api_has() { api_get "$1" | grep -q "$2"; }
 
 cgroup_mounts() { awk '$3 == "cgroup" || $3 == "cgroup2" {print $2}' /proc/mounts; }
@@ -351,8 +352,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
     conf_dir = "$run/cni/net.d"
     max_conf_num = 1
 EOF
-  # Pods get no name server: nothing in the node's namespace leads out of it.
-  echo "options ndots:1" >"$run/node/resolv.conf"
+  # Pods ask their own loopback for names (nothing answers; no route leads out of the node), so resolvers do not
+  # fall back to public name servers.
+  printf "nameserver 127.0.0.1\noptions ndots:1\n" >"$run/node/resolv.conf"
   cat >"$run/kubelet/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -451,6 +453,8 @@ EOF
   start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$pki/scheduler.kubeconfig" \
     --port 0 --secure-port 0 --leader-elect=false --profiling=false --v 1
 
+  # The kubelet's embedded cAdvisor would otherwise ask the machine's own containerd and dockerd about their
+  # containers: point it at the run's containerd and at no docker.
   # the node: a network namespace of the run's own, joined to the host by relays over unix sockets
   ip netns add "$netns"
   ip -n "$netns" link set lo up
@@ -473,7 +477,7 @@ EOF
     --hostname-override "$node_name" --root-dir "$run/kubelet" --cert-dir "$run/kubelet/pki" \
     --volume-plugin-dir "$run/kubelet/volume-plugins" --pod-infra-container-image "$pause_image" \
     --cgroup-driver cgroupfs --cgroup-root "/$cgroup_name" --fail-swap-on=false --make-iptables-util-chains=false \
-    --v 1
+    --containerd "$ctr_sock" --containerd-namespace k8s.io --docker "unix://$run/no-docker.sock" --v 1
   # kube-proxy leaves conntrack and every host setting alone (0 = keep as is); it sees only the node's namespace
   start kube-proxy nsenter --net="/run/netns/$netns" "$bin/kube-proxy" --kubeconfig "$pki/kube-proxy.kubeconfig" \
     --hostname-override "$node_name" --proxy-mode iptables --cluster-cidr "$pod_cidr" \
