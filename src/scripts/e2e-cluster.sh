@@ -522,7 +522,7 @@ stop_pid() {
 stop_daemon() {
   local f=$pids/$1 pid
   [ -f "$f" ] || return 0
-  pid=$(cat "$f")
+  pid=$(cat "$f" 2>/dev/null) || return 0
   if ours "$pid"; then stop_pid "$pid"; fi
   if ours "$pid"; then problems+=("process $1 ($pid)"); else rm -f "$f"; fi
 }
@@ -551,6 +551,9 @@ cmd_down() {
   local start_time d m p i uid removed_logs=()
   start_time=$(now)
   problems=()
+  # one down at a time (a failing up cleans up after itself while a down may already run)
+  exec 8>"$lock_file.down"
+  flock 8
   if ! load_state "$1"; then
     log "down: no cluster in $run (state.env missing): nothing to do"
     return 0
