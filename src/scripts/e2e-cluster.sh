@@ -511,20 +511,37 @@ cmd_load() {
 # ours PID: whether PID is a process of this run (its command line names the run's directory).
 ours() { [ -r "/proc/$1/cmdline" ] && tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF "$run/"; }
 
-stop_pid() {
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; : "$i"; done
-  kill -KILL "$pid" 2>/dev/null || true
-  sleep 0.1
+# stop_pids PID...: TERM, up to 5 s for all of them together, then KILL.
+stop_pids() {
+  local pid i alive
+  [ $# -gt 0 ] || return 0
+  kill -TERM "$@" 2>/dev/null || true
+  for i in $(seq 50); do
+    alive=""
+    for pid in "$@"; do if kill -0 "$pid" 2>/dev/null; then alive=1; fi; done
+    [ -n "$alive" ] || return 0
+    sleep 0.1; : "$i"
+  done
+  kill -KILL "$@" 2>/dev/null || true
+  sleep 0.2
 }
 
-stop_daemon() {
-  local f=$pids/$1 pid
-  [ -f "$f" ] || return 0
-  pid=$(cat "$f" 2>/dev/null) || return 0
-  if ours "$pid"; then stop_pid "$pid"; fi
-  if ours "$pid"; then problems+=("process $1 ($pid)"); else rm -f "$f"; fi
+# stop_daemons NAME...: the run's recorded daemons, together.
+stop_daemons() {
+  local name pid f list=()
+  for name in "$@"; do
+    f=$pids/$name
+    pid=$(cat "$f" 2>/dev/null) || continue
+    if ours "$pid"; then list+=("$pid"); fi
+  done
+  stop_pids "${list[@]}"
+  # what a daemon forked (socat's connection handlers) is in its process group: setsid made it the leader
+  for pid in "${list[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  for name in "$@"; do
+    f=$pids/$name
+    pid=$(cat "$f" 2>/dev/null) || continue
+    if ours "$pid"; then problems+=("process $name ($pid)"); else rm -f "$f"; fi
+  done
 }
 
 # the run's processes nobody recorded: containerd's shims (their command lines name the run's containerd socket)
@@ -534,6 +551,20 @@ run_processes() {
     p=${p#/proc/}
     case $(cat "/proc/$p/comm" 2>/dev/null) in containerd-shim*) ;; *) continue ;; esac
     ! tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$ctr_sock" || echo "$p"
+  done
+}
+
+# any other process naming the run's directory, but this script and its callers, and clients such as kubectl
+leftover_processes() {
+  local p q self=" "
+  q=$$
+  while [ "$q" -gt 1 ]; do self+="$q "; q=$(awk '{print $4}' "/proc/$q/stat" 2>/dev/null || echo 1); done
+  for p in /proc/[0-9]*; do
+    p=${p#/proc/}
+    case "$self" in *" $p "*) continue ;; esac
+    [ "$p" != "$BASHPID" ] || continue
+    case $(cat "/proc/$p/comm" 2>/dev/null) in kubectl|e2e-*) continue ;; esac
+    ! ours "$p" || echo "$p"
   done
 }
 
@@ -567,8 +598,7 @@ cmd_down() {
     while read -r uid; do uids+=("$uid"); done < <(api_get /api/v1/pods 2>/dev/null \
       | grep -o '"uid":"[0-9a-f-]*"' | cut -d'"' -f4 || true)
   fi
-  stop_daemon kubelet
-  stop_daemon kube-proxy
+  stop_daemons kubelet kube-proxy
   # the pods' processes: everything in the run's cgroups, killed until none is left
   for i in $(seq 30); do
     p=$(cgroup_pids)
@@ -583,13 +613,15 @@ cmd_down() {
   for f in "$run"/containerd/state/io.containerd.runtime.v2.task/*/*/address; do
     [ -f "$f" ] && sockets+=("$(sed 's|^unix://||' "$f")")
   done
-  stop_daemon containerd
-  for p in $(run_processes); do stop_pid "$p"; done
-  for d in relay-kubelet-host relay-kubelet-node relay-api-node relay-api-host kube-scheduler kube-controller-manager \
-           kube-apiserver etcd; do
-    stop_daemon "$d"
+  stop_daemons containerd
+  # shellcheck disable=SC2046 # one pid per word
+  stop_pids $(run_processes)
+  stop_daemons relay-kubelet-host relay-kubelet-node relay-api-node relay-api-host kube-scheduler \
+    kube-controller-manager kube-apiserver
+  stop_daemons etcd
+  for p in $(run_processes) $(leftover_processes); do
+    problems+=("process $p: $(tr '\0' ' ' <"/proc/$p/cmdline" | cut -c1-100)")
   done
-  for p in $(run_processes); do problems+=("process $p: $(tr '\0' ' ' <"/proc/$p/cmdline" | cut -c1-100)"); done
   for f in "${sockets[@]}"; do
     case $f in /run/containerd/s/*) [ -S "$f" ] && rm -f "$f" ;; esac
   done
