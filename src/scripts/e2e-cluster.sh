@@ -48,6 +48,9 @@ timeout=${E2E_TIMEOUT:-120}
 service_cidr=10.96.0.0/24
 pod_cidr=10.244.0.0/24
 node_name=127.0.0.1
+# Host directories v1.20's kubelet writes to whatever its root dir: pod logs and the device-plugin socket.
+# up records which of them it created; down removes what the run put there, and those directories when empty.
+host_dirs=(/var/log/pods /var/log/containers /var/lib/kubelet /var/lib/kubelet/device-plugins)
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}'; }
@@ -409,6 +412,9 @@ api_port=$api_port
 kubelet_port=$kubelet_port
 admin_token=$admin_token
 EOF
+  local d created=""
+  for d in "${host_dirs[@]}"; do [ -d "$d" ] || created+=" $d"; done
+  echo "created_host_dirs='${created# }'" >>"$state"
   up_ok=false
   trap 'exit 130' INT TERM
   trap 'if [ "$up_ok" != true ]; then log "up failed: cleaning up"; cmd_down "$run" || true; fi' EXIT
@@ -449,7 +455,8 @@ EOF
   await "the API server" kube-apiserver api_has /readyz ok
   start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$pki/controller-manager.kubeconfig" \
     --port 0 --secure-port 0 --leader-elect=false --use-service-account-credentials \
-    --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" --profiling=false --v 1
+    --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
+    --flex-volume-plugin-dir "$run/controller-manager/volume-plugins" --profiling=false --v 1
   start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$pki/scheduler.kubeconfig" \
     --port 0 --secure-port 0 --leader-elect=false --profiling=false --v 1
 
@@ -623,7 +630,7 @@ cmd_down() {
     problems+=("process $p: $(tr '\0' ' ' <"/proc/$p/cmdline" | cut -c1-100)")
   done
   for f in "${sockets[@]}"; do
-    case $f in /run/containerd/s/*) [ -S "$f" ] && rm -f "$f" ;; esac
+    case $f in /run/containerd/s/*) if [ -S "$f" ]; then rm -f "$f"; fi ;; esac
   done
   for m in $(run_mounts); do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
@@ -650,6 +657,19 @@ cmd_down() {
     for m in "${removed_logs[@]}"; do
       case $d in "$m"/*) rm -f "$f" ;; esac
     done
+  done
+  # the CNI plugins' result cache (libcni's default, /var/lib/cni/results): the entries naming the run's pods
+  for f in /var/lib/cni/results/*; do
+    if [ -f "$f" ] && grep -qF "$run/" "$f"; then rm -f "$f"; fi
+  done
+  # the kubelet's device-plugin socket, and the host directories up found missing, when empty
+  rm -f /var/lib/kubelet/device-plugins/kubelet.sock
+  local created_dirs
+  read -r -a created_dirs <<<"${created_host_dirs:-}"
+  for ((i = ${#created_dirs[@]} - 1; i >= 0; i--)); do
+    d=${created_dirs[i]}
+    [ "$d" != /var/lib/kubelet/device-plugins ] || rm -f "$d/DEPRECATION"
+    [ ! -d "$d" ] || rmdir "$d" 2>/dev/null || problems+=("directory $d (not empty)")
   done
   # what remains: the logs, for a look after the fact
   if [ ${#problems[@]} -eq 0 ]; then

@@ -18,7 +18,8 @@ export KUBECONFIG=$run/kubeconfig
 image=localhost/task-api-e2e/web:1
 timeout=${E2E_TIMEOUT:-120}
 
-k() { kubectl --context task-api-e2e "$@" 2> >(grep -v -e '^Warning: ' -e '^WARNING: ' -e '^Found [0-9]* pods, using' >&2); }
+# kubectl's discovery cache goes into the run's directory too (not ~/.kube/cache)
+k() { kubectl --context task-api-e2e --cache-dir "$run/kubectl-cache" "$@" 2> >(grep -v -e '^Warning: ' -e '^WARNING: ' -e '^Found [0-9]* pods, using' >&2); }
 ok() { echo "ok: $*"; }
 
 # the image: busybox-static, its applets linked, /www with a page and a readiness file
