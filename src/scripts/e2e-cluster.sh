@@ -578,7 +578,7 @@ leftover_processes() {
 cgroup_pids() {
   local m
   for m in $(cgroup_mounts); do
-    [ -d "$m/$cgroup_name" ] && find "$m/$cgroup_name" -name cgroup.procs -exec cat {} + 2>/dev/null
+    if [ -d "$m/$cgroup_name" ]; then find "$m/$cgroup_name" -name cgroup.procs -exec cat {} + 2>/dev/null || true; fi
   done | sort -u
 }
 
@@ -599,7 +599,7 @@ cmd_down() {
   # the pods whose logs the kubelet keeps in /var/log/pods (named NAMESPACE_NAME_UID)
   local uids=()
   if [ -d "$run/kubelet/pods" ]; then
-    for d in "$run/kubelet/pods"/*/; do [ -d "$d" ] && uids+=("$(basename "$d")"); done
+    for d in "$run/kubelet/pods"/*/; do if [ -d "$d" ]; then uids+=("$(basename "$d")"); fi; done
   fi
   if [ -n "${admin_token:-}" ] && [ -f "$pki/ca.crt" ]; then
     while read -r uid; do uids+=("$uid"); done < <(api_get /api/v1/pods 2>/dev/null \
@@ -618,7 +618,7 @@ cmd_down() {
   # the shims' sockets, which a killed shim leaves behind (containerd keeps them under /run/containerd/s/)
   local sockets=()
   for f in "$run"/containerd/state/io.containerd.runtime.v2.task/*/*/address; do
-    [ -f "$f" ] && sockets+=("$(sed 's|^unix://||' "$f")")
+    if [ -f "$f" ]; then sockets+=("$(sed 's|^unix://||' "$f")"); fi
   done
   stop_daemons containerd
   # shellcheck disable=SC2046 # one pid per word
