@@ -261,7 +261,7 @@ EOF
 # start NAME COMMAND...: a daemon of the run, in its own session, its log in logs/NAME.log, its pid in pids/NAME.
 start() {
   local name=$1; shift
-  (exec setsid "$@" >"$logs/$name.log" 2>&1 </dev/null) &
+  (exec setsid "$@" >"$logs/$name.log" 2>&1 </dev/null 7>&-) &
   echo $! >"$pids/$name"
 }
 
@@ -416,8 +416,10 @@ EOF
   for d in "${host_dirs[@]}"; do [ -d "$d" ] || created+=" $d"; done
   echo "created_host_dirs='${created# }'" >>"$state"
   up_ok=false
+  # fd 7: up's own stderr, for the clean-up (a signal may arrive while a poll has stderr sent to /dev/null)
+  exec 7>&2
   trap 'exit 130' INT TERM
-  trap 'if [ "$up_ok" != true ]; then log "up failed: cleaning up"; cmd_down "$run" || true; fi' EXIT
+  trap 'if [ "$up_ok" != true ]; then { log "up failed: cleaning up"; cmd_down "$run" || true; } >&7 2>&7; fi' EXIT
 
   make_pki
   local kubelet_token proxy_token cm_token sched_token
