@@ -12,15 +12,15 @@
 #   e2e-cluster.sh down RUN_DIR       stops and removes everything `up` made (idempotent; also after a failed up);
 #                                     exits non-zero naming what it could not remove
 #
-# Layout of a run: the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) listens on
-# host loopback ports chosen free at start. The node (containerd with its own root, state and socket; kubelet;
-# kube-proxy; the CNI bridge and pod addresses) lives in a network namespace of its own, task-api-e2e-ID. The two
-# are joined only by socat relays over unix sockets in RUN_DIR: the node's 127.0.0.1:API_PORT reaches the host's
-# API server, and the host's 127.0.0.1:KUBELET_PORT reaches the kubelet. The kubelet registers the node as
-# "127.0.0.1" (--hostname-override=127.0.0.1 makes v1.20's node address setter report InternalIP and Hostname
-# 127.0.0.1), so the API server dials the kubelet (logs, exec, port-forward) on host loopback, into the relay.
-# No address other than loopback is added to the host's namespace; Service IPs (10.96.0.0/24) and pod IPs
-# (10.244.0.0/24) exist only inside the node's namespace.
+# Layout of a run: the whole cluster lives in a network namespace of its own, task-api-e2e-ID: the control plane
+# (etcd, kube-apiserver, kube-controller-manager, kube-scheduler) on its loopback, on ports chosen free at start,
+# and the node (containerd with its own root, state and socket; kubelet; kube-proxy; the CNI bridge and the pod
+# addresses), so that the API server reaches the pods for its service and pod proxies. The host reaches the API
+# server only through a socat relay over a unix socket in RUN_DIR: the host's 127.0.0.1:API_PORT is the
+# namespace's 127.0.0.1:API_PORT. The kubelet registers the node as "127.0.0.1" (--hostname-override=127.0.0.1
+# makes v1.20's node address setter report InternalIP and Hostname 127.0.0.1), so the API server dials the kubelet
+# (logs, exec, port-forward) on the namespace's loopback. No address other than loopback is added to the host's
+# namespace; Service IPs (10.96.0.0/24) and pod IPs (10.244.0.0/24) exist only inside the cluster's namespace.
 #
 # One run per machine: `up` holds a lock (/run/task-api-e2e.lock) that every process of the run inherits; a
 # second `up` refuses while any of them lives. Needs root, cgroup v1, and: golang-1.19-go,
@@ -438,13 +438,24 @@ EOF
   kubeconfig "$pki/controller-manager.kubeconfig" "$cm_token" controller-manager
   kubeconfig "$pki/scheduler.kubeconfig" "$sched_token" scheduler
 
-  # control plane, host loopback
-  start etcd "$bin/etcd" --name e2e --data-dir "$run/etcd" \
+  # The cluster's network namespace: the whole cluster runs in it (the API server reaches the pods' addresses
+  # there, for its service and pod proxies), joined to the host only by a relay over a unix socket.
+  ip netns add "$netns"
+  ip -n "$netns" link set lo up
+  in_node sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward
+    if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then echo 1 >/proc/sys/net/bridge/bridge-nf-call-iptables; fi'
+  # The host's 127.0.0.1:API_PORT (kubectl, the tests) reaches the API server on the namespace's 127.0.0.1:API_PORT.
+  start relay-api-node nsenter --net="/run/netns/$netns" \
+    socat "UNIX-LISTEN:$run/api.sock,fork,mode=600" "TCP:127.0.0.1:$api_port"
+  start relay-api-host socat "TCP-LISTEN:$api_port,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$run/api.sock"
+
+  # control plane, the namespace's loopback
+  start etcd nsenter --net="/run/netns/$netns" "$bin/etcd" --name e2e --data-dir "$run/etcd" \
     --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
     --listen-peer-urls "http://127.0.0.1:$etcd_peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
     --initial-cluster "e2e=http://127.0.0.1:$etcd_peer_port" --initial-cluster-state new
-  await etcd etcd curl -sf --max-time 2 "http://127.0.0.1:$etcd_port/health"
-  start kube-apiserver "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" \
+  await etcd etcd in_node curl -sf --max-time 2 "http://127.0.0.1:$etcd_port/health"
+  start kube-apiserver nsenter --net="/run/netns/$netns" "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" --insecure-port 0 \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" --client-ca-file "$pki/ca.crt" \
     --token-auth-file "$pki/tokens.csv" --anonymous-auth=false \
@@ -455,31 +466,21 @@ EOF
     --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
     --kubelet-preferred-address-types InternalIP,Hostname --profiling=false --v 1
   await "the API server" kube-apiserver api_has /readyz ok
-  start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$pki/controller-manager.kubeconfig" \
+  start kube-controller-manager nsenter --net="/run/netns/$netns" "$bin/kube-controller-manager" \
+    --kubeconfig "$pki/controller-manager.kubeconfig" \
     --port 0 --secure-port 0 --leader-elect=false --use-service-account-credentials \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
     --flex-volume-plugin-dir "$run/controller-manager/volume-plugins" --profiling=false --v 1
-  start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$pki/scheduler.kubeconfig" \
+  start kube-scheduler nsenter --net="/run/netns/$netns" "$bin/kube-scheduler" --kubeconfig "$pki/scheduler.kubeconfig" \
     --port 0 --secure-port 0 --leader-elect=false --profiling=false --v 1
 
-  # The kubelet's embedded cAdvisor would otherwise ask the machine's own containerd and dockerd about their
-  # containers: point it at the run's containerd and at no docker.
-  # the node: a network namespace of the run's own, joined to the host by relays over unix sockets
-  ip netns add "$netns"
-  ip -n "$netns" link set lo up
-  in_node sh -c 'echo 1 >/proc/sys/net/ipv4/ip_forward
-    if [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ]; then echo 1 >/proc/sys/net/bridge/bridge-nf-call-iptables; fi'
-  start relay-api-host socat "UNIX-LISTEN:$run/api.sock,fork,mode=600" "TCP:127.0.0.1:$api_port"
-  start relay-api-node nsenter --net="/run/netns/$netns" \
-    socat "TCP-LISTEN:$api_port,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$run/api.sock"
-  start relay-kubelet-node nsenter --net="/run/netns/$netns" \
-    socat "UNIX-LISTEN:$run/kubelet.sock,fork,mode=600" "TCP:127.0.0.1:$kubelet_port"
-  start relay-kubelet-host socat "TCP-LISTEN:$kubelet_port,bind=127.0.0.1,fork,reuseaddr" "UNIX-CONNECT:$run/kubelet.sock"
   make_cgroups
   write_node_config
   start containerd env TMPDIR="$run/tmp" nsenter --net="/run/netns/$netns" containerd --config "$run/containerd/config.toml"
   await containerd containerd ctr --address "$ctr_sock" version
   ctr --address "$ctr_sock" -n k8s.io images import "$(build_dir)/pause.tar" >/dev/null
+  # --containerd/--docker: the kubelet's embedded cAdvisor would otherwise ask the machine's own containerd and
+  # dockerd about their containers; it asks the run's containerd and no docker.
   start kubelet nsenter --net="/run/netns/$netns" "$bin/kubelet" --config "$run/kubelet/config.yaml" \
     --kubeconfig "$pki/kubelet.kubeconfig" --container-runtime remote \
     --container-runtime-endpoint "unix://$ctr_sock" --image-service-endpoint "unix://$ctr_sock" \
@@ -625,8 +626,7 @@ cmd_down() {
   stop_daemons containerd
   # shellcheck disable=SC2046 # one pid per word
   stop_pids $(run_processes)
-  stop_daemons relay-kubelet-host relay-kubelet-node relay-api-node relay-api-host kube-scheduler \
-    kube-controller-manager kube-apiserver
+  stop_daemons relay-api-host relay-api-node kube-scheduler kube-controller-manager kube-apiserver
   stop_daemons etcd
   for p in $(run_processes) $(leftover_processes); do
     problems+=("process $p: $(tr '\0' ' ' <"/proc/$p/cmdline" | cut -c1-100)")
@@ -684,10 +684,23 @@ cmd_down() {
   log "down: everything removed in $(elapsed "$start_time") s (logs kept in $logs)"
 }
 
+# running: exits 0 when a run holds the lock (a cluster of some checkout is up or being started), 1 otherwise.
+cmd_running() {
+  [ -e "$lock_file" ] || return 1
+  exec 8>>"$lock_file"
+  if flock -n 8; then
+    flock -u 8
+    return 1
+  fi
+  if [ "${1:-}" = --describe ]; then echo "lock $lock_file is held"; fi
+  return 0
+}
+
 case ${1:-} in
   build) cmd_build ;;
   up) [ $# -eq 2 ] || tk_die "usage: $0 up RUN_DIR"; cmd_up "$2" ;;
   load) [ $# -ge 3 ] || tk_die "usage: $0 load RUN_DIR TAR..."; shift; cmd_load "$@" ;;
   down) [ $# -eq 2 ] || tk_die "usage: $0 down RUN_DIR"; cmd_down "$2" ;;
+  running) cmd_running "${2:-}" ;;
   *) tk_die "usage: $0 build | up RUN_DIR | load RUN_DIR TAR... | down RUN_DIR" ;;
 esac

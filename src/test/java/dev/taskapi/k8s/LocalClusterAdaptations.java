@@ -57,8 +57,14 @@ enum LocalClusterAdaptations {
     /** Where the adapted objects point: the node's paths and the database Service's cluster IP. */
     record Site(Path models, Path databaseData, String databaseIp) {}
 
-    /** {@code objects} (the rendered kind overlay) with every adaptation applied; the input is left unchanged. */
+    /**
+     * {@code objects} (the rendered kind overlay, or kind-memory: then the database's adaptations have nothing to
+     * apply to) with every adaptation applied; the input is left unchanged.
+     */
     static List<HasMetadata> apply(List<HasMetadata> objects, Site site) {
+        boolean database = objects.stream()
+                .anyMatch(o -> o instanceof StatefulSet
+                        && DATABASE.equals(o.getMetadata().getName()));
         List<HasMetadata> out = new ArrayList<>();
         for (HasMetadata original : objects) {
             HasMetadata o = copy(original);
@@ -82,7 +88,8 @@ enum LocalClusterAdaptations {
             } else if (o instanceof Service svc
                     && DATABASE.equals(svc.getMetadata().getName())) {
                 svc.getSpec().setClusterIP(site.databaseIp());
-            } else if (o instanceof Deployment d
+            } else if (database
+                    && o instanceof Deployment d
                     && K8sManifests.APP.equals(d.getMetadata().getName())) {
                 d.getSpec()
                         .getTemplate()
@@ -93,7 +100,9 @@ enum LocalClusterAdaptations {
             }
             out.add(o);
         }
-        out.add(databaseVolume(site.databaseData()));
+        if (database) {
+            out.add(databaseVolume(site.databaseData()));
+        }
         return out;
     }
 

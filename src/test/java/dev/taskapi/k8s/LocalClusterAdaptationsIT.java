@@ -63,6 +63,25 @@ class LocalClusterAdaptationsIT {
                 differences);
     }
 
+    /** The in-memory overlay has no database: only its volume's path and nothing of the database's adaptations. */
+    @Test
+    void theInMemoryOverlayGetsOnlyTheModelsPath() {
+        Prerequisites.require(K8sManifests.commandWorks("kubectl", "version", "--client"), Prerequisites.NO_KUBECTL);
+        List<HasMetadata> memory = load(K8sManifests.render("overlays/kind-memory"));
+        List<HasMetadata> adapted = LocalClusterAdaptations.apply(memory, SITE);
+        assertEquals(memory.size(), adapted.size(), "nothing added");
+        Set<String> differences = new TreeSet<>();
+        for (int i = 0; i < memory.size(); i++) {
+            String id =
+                    memory.get(i).getKind() + "/" + memory.get(i).getMetadata().getName();
+            K8sManifests.contains(
+                    K8sManifests.normalized(memory.get(i)), K8sManifests.normalized(adapted.get(i)), id, differences);
+            K8sManifests.contains(
+                    K8sManifests.normalized(adapted.get(i)), K8sManifests.normalized(memory.get(i)), id, differences);
+        }
+        assertEquals(Set.of("PersistentVolume/task-api-models.spec.hostPath.path"), differences);
+    }
+
     @Test
     void theAdaptationsAreWhatTheyClaim() {
         Prerequisites.require(K8sManifests.commandWorks("kubectl", "version", "--client"), Prerequisites.NO_KUBECTL);
