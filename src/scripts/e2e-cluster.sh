@@ -415,6 +415,9 @@ EOF
   local d created=""
   for d in "${host_dirs[@]}"; do [ -d "$d" ] || created+=" $d"; done
   echo "created_host_dirs='${created# }'" >>"$state"
+  # The pod log directories there before the run: every other one in /var/log/pods is the run's (one run at a
+  # time, under the lock), also those of pods deleted before the kubelet collected their logs.
+  find /var/log/pods -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort >"$run/pod-logs-before" || true
   up_ok=false
   # fd 7: up's own stderr, for the clean-up (a signal may arrive while a poll has stderr sent to /dev/null)
   exec 7>&2
@@ -653,6 +656,12 @@ cmd_down() {
       rm -rf "$d" && removed_logs+=("$d")
     done
   done
+  if [ -f "$run/pod-logs-before" ]; then
+    for d in /var/log/pods/*; do
+      [ -d "$d" ] || continue
+      grep -qxF "$(basename "$d")" "$run/pod-logs-before" || { rm -rf "$d" && removed_logs+=("$d"); }
+    done
+  fi
   for f in /var/log/containers/*; do
     [ -L "$f" ] || continue
     d=$(readlink "$f")
