@@ -66,9 +66,10 @@ final class K8sManifests {
     /**
      * The image has no shell and no tools, only its Java runtime (the image's entrypoint). To read a file of
      * the running container, exec that runtime with the file as an argument file ({@code @/proc/1/status}):
-     * the launcher splits the file into arguments and {@code -Xlog:arguments} prints them on the
-     * "java_command:" line before the JVM gives up on the non-existent main class. Small heap: the exec'd JVM
-     * shares the container's memory limit with the service.
+     * the launcher splits the file into arguments and {@code -XshowSettings:properties} prints them, whole, as the
+     * property {@code sun.java.command} before the JVM gives up on the non-existent main class ({@code
+     * -Xlog:arguments} would cut them at about 2,000 characters, and /proc/1/mounts is longer than that where layer
+     * paths are long). Small heap: the exec'd JVM shares the container's memory limit with the service.
      */
     static final String IMAGE_JAVA = "/opt/java/bin/java";
 
@@ -81,20 +82,21 @@ final class K8sManifests {
                 "-XX:-UsePerfData",
                 "-XX:TieredStopAtLevel=1",
                 "-Xshare:off",
-                "-Xlog:arguments",
+                "-XshowSettings:properties",
                 "@" + path);
     }
 
     /** The whitespace-separated words of the file read by {@link #readFileCommand}, from the JVM's output. */
     static List<String> wordsOf(String jvmOutput) {
         for (String line : jvmOutput.split("\n")) {
-            int at = line.indexOf("java_command: ");
+            int at = line.indexOf("sun.java.command = ");
             if (at >= 0) {
-                return List.of(
-                        line.substring(at + "java_command: ".length()).trim().split("\\s+"));
+                return List.of(line.substring(at + "sun.java.command = ".length())
+                        .trim()
+                        .split("\\s+"));
             }
         }
-        throw new AssertionError("no java_command line in the exec'd JVM's output:\n" + jvmOutput);
+        throw new AssertionError("no sun.java.command line in the exec'd JVM's output:\n" + jvmOutput);
     }
 
     /** /proc/PID/status words: the value after a key such as "Uid:". */
