@@ -22,12 +22,24 @@ done
 run_dir=$(mkdir -p "${E2E_RUN_DIR:-target/e2e-cluster}" && cd "${E2E_RUN_DIR:-target/e2e-cluster}" && pwd)
 make_cmd=${MAKE:-make}
 
-# phase NAME COMMAND...: runs it and prints how long it took.
+# phase NAME COMMAND...: runs it and prints how long it took. The command runs in a process group of its own (job
+# control), waited for, so that a signal to this script alone (a CI timeout, kill) stops it at once: the trap
+# below ends the whole group, then the cluster comes down.
+set -m
+child=
 phase() {
-  local name=$1 t=$SECONDS; shift
+  local name=$1 t=$SECONDS rc=0; shift
   echo "e2e: == $name"
-  "$@"
+  "$@" &
+  child=$!
+  wait "$child" || rc=$?
+  child=
+  [ $rc = 0 ] || return $rc
   echo "e2e: == $name: $((SECONDS - t)) s"
+}
+interrupted() {
+  if [ -n "$child" ]; then kill -TERM -- "-$child" 2>/dev/null || true; wait "$child" 2>/dev/null || true; fi
+  exit "$1"
 }
 
 started=0
@@ -40,8 +52,8 @@ stop() {
   exit "$rc"
 }
 trap stop EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'interrupted 130' INT
+trap 'interrupted 143' TERM
 
 phase "build Kubernetes (cached)" "$here/e2e-cluster.sh" build
 # A run already in progress (another checkout, another terminal) makes `up` refuse before it touches anything:
