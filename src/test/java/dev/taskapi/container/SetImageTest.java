@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.taskapi.testing.Command;
 import dev.taskapi.testing.Prerequisites;
+import dev.taskapi.testing.ScriptPrograms;
 import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,19 +62,7 @@ class SetImageTest {
 
     @BeforeAll
     static void compile() {
-        int javac = ToolProvider.getSystemJavaCompiler()
-                .run(
-                        null,
-                        null,
-                        null,
-                        "--release",
-                        "17",
-                        "-cp",
-                        snakeyaml(),
-                        "-d",
-                        classes.toString(),
-                        PROGRAM.toString());
-        assertEquals(0, javac, "javac --release 17 " + PROGRAM);
+        ScriptPrograms.compile(PROGRAM, snakeyaml(), classes);
     }
 
     @Test

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.taskapi.testing.Command;
+import dev.taskapi.testing.ScriptPrograms;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-import javax.tools.ToolProvider;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,19 +82,7 @@ class SizesReportTest {
                                 out.toString()))),
                 out);
         compiled = Files.createDirectory(dir.resolve("classes"));
-        int javac = ToolProvider.getSystemJavaCompiler()
-                .run(
-                        null,
-                        null,
-                        null,
-                        "--release",
-                        "17",
-                        "-cp",
-                        JACKSON,
-                        "-d",
-                        compiled.toString(),
-                        PROGRAM.toString());
-        assertEquals(0, javac, "javac --release 17 " + PROGRAM);
+        ScriptPrograms.compile(PROGRAM, JACKSON, compiled);
         noNaive = report(resource("collected-no-naive.json"), "no-naive");
         collected = report(resource("collect"), "collect");
     }
