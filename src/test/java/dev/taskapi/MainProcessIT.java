@@ -156,7 +156,14 @@ class MainProcessIT {
     }
 
     @ParameterizedTest(name = "{0}={1}")
-    @CsvSource({"TASK_API_LOG_LEVEL, LOUD", "SHUTDOWN_DELAY_MS, -5", "PORT, 99999", "DOCS_ASSETS_URL, cdn.example/npm"})
+    @CsvSource({
+        "TASK_API_LOG_LEVEL, LOUD",
+        "SHUTDOWN_DELAY_MS, -5",
+        "PORT, 99999",
+        "DOCS_ASSETS_URL, cdn.example/npm",
+        "PGSSLMODE, verify",
+        "PGSSLROOTCERT, /nonexistent/root.crt"
+    })
     void invalidConfigurationExitsWithCode2NamingTheVariable(String variable, String value) throws Exception {
         Process process = start(Map.of(variable, value));
         assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exits at once");
