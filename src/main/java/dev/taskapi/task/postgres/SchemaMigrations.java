@@ -14,10 +14,16 @@ import java.util.regex.Pattern;
 
 /**
  * Brings the database schema up to this build's version from the versioned SQL files in
- * {@code db/migration} ({@code V<n>__<description>.sql}, n consecutive from 1). Each pending file runs once,
- * in one transaction together with its row in {@code schema_version}. A session-level advisory lock, held on
- * one connection for the whole run, serialises replicas that start at once: the first applies, the others
- * wait and then find nothing left to do. A database at a version newer than the newest file is refused.
+ * {@code db/migration} ({@code V<n>__<description>.sql}, n consecutive from 1).
+ *
+ * <p>First it only reads: {@code schema_version}'s highest version, if the table exists ({@code to_regclass}). A
+ * database already at this build's version needs nothing more, no DDL and no lock, so a service whose user may only
+ * read {@code schema_version} and read and write the tasks starts on it (docs/database.md, "Users and grants"); one
+ * newer than the newest file is refused. Otherwise the whole migration is one transaction: a transaction-level
+ * advisory lock ({@code pg_advisory_xact_lock}, released by the commit or rollback, so that nothing outlives the
+ * transaction on the server connection, as a pooler in transaction mode requires), the version read again, and every
+ * pending file with its row in {@code schema_version}. Replicas that start at once queue on the lock: the first
+ * applies, the others then find nothing left to do. A failing file rolls back everything, and is tried again next time.
  *
  * <p>Chosen over Flyway: no extra jars in the image, and nothing here blocks an event loop.
  */
@@ -26,6 +32,10 @@ final class SchemaMigrations {
     static final List<String> FILES = List.of("V1__tasks.sql");
     /** The advisory lock's key: any constant the service alone uses ("taskapi" in ASCII). */
     private static final long LOCK_KEY = 0x7461736b617069L;
+
+    /** The table of applied versions, created by the first migration. */
+    private static final String CREATE_SCHEMA_VERSION = "CREATE TABLE IF NOT EXISTS schema_version (version integer"
+            + " PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())";
 
     private static final Pattern FILE_NAME = Pattern.compile("V([1-9][0-9]*)__([A-Za-z0-9_]+)\\.sql");
 
@@ -63,21 +73,37 @@ final class SchemaMigrations {
 
     /** Applies what is pending; the version the database is at afterwards. */
     Future<Integer> apply(Pool pool) {
-        return pool.withConnection(conn -> conn.query("SELECT pg_advisory_lock(" + LOCK_KEY + ")")
-                .execute()
-                .compose(locked -> migrate(conn)
-                        .eventually(() -> conn.query("SELECT pg_advisory_unlock(" + LOCK_KEY + ")")
-                                .execute())));
+        return pool.withConnection(conn -> currentVersion(conn).compose(current -> {
+            if (current > latestVersion()) {
+                return Future.failedFuture(new SchemaTooNewException(current, latestVersion()));
+            }
+            if (current == latestVersion()) {
+                return Future.succeededFuture(current);
+            }
+            return conn.begin()
+                    .compose(tx -> migrate(conn)
+                            .compose(
+                                    version -> tx.commit().map(version),
+                                    failure -> tx.rollback().transform(rolledBack -> Future.failedFuture(failure))));
+        }));
     }
 
+    /**
+     * Inside the migration's transaction, whose settings are local to it (SET LOCAL, which a transaction pooler
+     * keeps, unlike a session's): no statement timeout (the role's, if it has one, would cancel a long file or the
+     * wait for the lock), no notices; then the lock, and the version again, now that no other replica is migrating.
+     * The table is created, if missing, before it is read: a statement that locks it sees what the replica before
+     * committed, where {@code to_regclass} could still answer from this session's cache of the catalog, which the
+     * advisory lock does not refresh.
+     */
     private Future<Integer> migrate(SqlConnection conn) {
-        return conn.query("CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY,"
-                        + " description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+        return conn.query("SET LOCAL statement_timeout = 0; SET LOCAL client_min_messages = warning")
                 .execute()
-                .compose(created -> conn.query("SELECT coalesce(max(version), 0) AS version FROM schema_version")
+                .compose(set -> conn.query("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")")
                         .execute())
-                .compose(rows -> {
-                    int current = rows.iterator().next().getInteger("version");
+                .compose(locked -> conn.query(CREATE_SCHEMA_VERSION).execute())
+                .compose(created -> recordedVersion(conn))
+                .compose(current -> {
                     if (current > latestVersion()) {
                         return Future.failedFuture(new SchemaTooNewException(current, latestVersion()));
                     }
@@ -90,9 +116,24 @@ final class SchemaMigrations {
     }
 
     /**
-     * The file and its schema_version row as one simple-protocol query: PostgreSQL runs a multi-statement query
-     * as one transaction, so a failing file leaves nothing behind and is tried again next time.
+     * The highest version in schema_version, read without changing anything; 0 when the table does not exist yet.
+     * Each statement outside a transaction starts one, which brings this session's cache of the catalog up to date.
      */
+    private static Future<Integer> currentVersion(SqlConnection conn) {
+        return conn.query("SELECT to_regclass('schema_version') IS NOT NULL AS present")
+                .execute()
+                .compose(rows -> rows.iterator().next().getBoolean("present")
+                        ? recordedVersion(conn)
+                        : Future.succeededFuture(0));
+    }
+
+    private static Future<Integer> recordedVersion(SqlConnection conn) {
+        return conn.query("SELECT coalesce(max(version), 0) AS version FROM schema_version")
+                .execute()
+                .map(versions -> versions.iterator().next().getInteger("version"));
+    }
+
+    /** A file and its schema_version row, inside the migration's transaction. */
     private static Future<Integer> applyOne(SqlConnection conn, Migration m) {
         String record = "INSERT INTO schema_version (version, description) VALUES (" + m.version() + ", '"
                 + m.description() + "')";
