@@ -14,6 +14,9 @@ import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** The database clients, built from the configuration with its bounds on connecting and waiting. */
@@ -28,18 +31,21 @@ final class PostgresClients {
      */
     static final int PIPELINING_LIMIT = 16;
 
+    /** The startup parameters PgBouncer tracks itself, the only ones it accepts unless told to ignore others. */
+    static final Set<String> POOLER_STARTUP_PARAMETERS = Set.of("application_name", "client_encoding", "DateStyle");
+
     private PostgresClients() {}
 
     /**
      * The client every request uses: a pool of {@code DB_POOL_SIZE} connections that pipelines statements on
-     * them ({@code PgBuilder.client()}, unlike {@code PgBuilder.pool()}; at most {@link #PIPELINING_LIMIT} a connection),
-     * caches prepared statements, and waits at most {@code DB_QUERY_TIMEOUT_MS} for a free connection;
-     * the server cancels any statement that runs longer than that ({@code statement_timeout}).
+     * them ({@code PgBuilder.client()}, unlike {@code PgBuilder.pool()}; at most {@link #PIPELINING_LIMIT} a connection)
+     * and waits at most {@code DB_QUERY_TIMEOUT_MS} for a free connection. Connected to the server itself, it caches
+     * prepared statements and the server cancels any statement that runs longer than that ({@code statement_timeout},
+     * a startup parameter); through a transaction pooler it does neither ({@link #connectOptions}), and the request's
+     * own bound still fails it in time.
      */
     static SqlClient requests(Vertx vertx, AppConfig.Database db, ServerTrust trust) {
-        PgConnectOptions connect = connectOptions(db, trust)
-                .addProperty(
-                        "statement_timeout", Long.toString(db.queryTimeout().toMillis()));
+        PgConnectOptions connect = requestOptions(db, trust);
         PoolOptions pool = new PoolOptions()
                 .setMaxSize(db.poolSize())
                 .setName("task-api-tasks")
@@ -53,32 +59,58 @@ final class PostgresClients {
                 .build();
     }
 
+    /** The requests' connection: {@link #connectOptions}, and statement_timeout when connected to the server itself. */
+    static PgConnectOptions requestOptions(AppConfig.Database db, ServerTrust trust) {
+        PgConnectOptions connect = connectOptions(db, trust);
+        if (!db.transactionPooler()) {
+            connect.addProperty(
+                    "statement_timeout", Long.toString(db.queryTimeout().toMillis()));
+        }
+        return connect;
+    }
+
     /**
-     * One connection for schema migrations, which may legitimately run (or wait for the lock) for long; quiet
-     * about the notices of idempotent DDL ("already exists, skipping"). It keeps the pool's default acquire
-     * timeout (30 s): with vertx-sql-client 5.0.7, a pool closed while a shorter acquire timer was still armed
-     * failed inside the pool and never finished closing.
+     * One connection for schema migrations, which may legitimately run (or wait for the lock) for long. Their
+     * session settings are set inside their transaction ({@code SET LOCAL}, see SchemaMigrations), so that they
+     * hold through a transaction pooler too. It keeps the pool's default acquire timeout (30 s): with
+     * vertx-sql-client 5.0.7, a pool closed while a shorter acquire timer was still armed failed inside the pool
+     * and never finished closing.
      */
     static Pool migrations(Vertx vertx, AppConfig.Database db, ServerTrust trust) {
-        PgConnectOptions connect = connectOptions(db, trust).addProperty("client_min_messages", "warning");
         return PgBuilder.pool()
                 .with(new PoolOptions().setMaxSize(1).setName("task-api-migrations"))
                 .with(netOptions(db))
-                .connectingTo(connect)
+                .connectingTo(connectOptions(db, trust))
                 .using(vertx)
                 .build();
     }
 
-    private static PgConnectOptions connectOptions(AppConfig.Database db, ServerTrust trust) {
+    /**
+     * The connection every client makes. Through a pooler in transaction mode ({@code DB_TRANSACTION_POOLER}), where
+     * consecutive transactions of one client connection may run on different server connections: no named prepared
+     * statements (the cache names each one on the server connection it was prepared on, which the next execution
+     * may not reach), and the client's layer 7 proxy mode, which sends each statement as a self-contained unnamed
+     * Parse, Bind, Execute, Sync; and no startup parameter beyond those PgBouncer itself tracks (application_name,
+     * client_encoding, DateStyle): it refuses any other ("unsupported startup parameter"), and a session setting would
+     * not follow the client's transactions from server connection to server connection anyway. vertx-pg-client sends
+     * extra_float_digits by default; it only changes how float columns print as text, and the tasks have none.
+     */
+    static PgConnectOptions connectOptions(AppConfig.Database db, ServerTrust trust) {
         PgConnectOptions options = new PgConnectOptions()
                 .setHost(db.host())
                 .setPort(db.port())
                 .setDatabase(db.name())
                 .setUser(db.user())
                 .setPassword(db.password())
-                .setCachePreparedStatements(true)
+                .setCachePreparedStatements(!db.transactionPooler())
+                .setUseLayer7Proxy(db.transactionPooler())
                 .setPipeliningLimit(PIPELINING_LIMIT)
                 .addProperty("application_name", "task-api");
+        if (db.transactionPooler()) {
+            Map<String, String> tracked = new HashMap<>(options.getProperties());
+            tracked.keySet().retainAll(POOLER_STARTUP_PARAMETERS);
+            options.setProperties(tracked);
+        }
         return tls(options, db.tls(), trust);
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * The SQL of the task store, one statement per operation (a batch of creates is one operation); every one is
- * prepared once per connection and cached.
+ * prepared once per connection and cached, or, through a transaction pooler ({@code DB_TRANSACTION_POOLER}), parsed
+ * again with each execution.
  */
 final class TaskStatements {
     static final String COLUMNS = "id, title, description, priority, created_at, completed";
