@@ -27,7 +27,10 @@ final class PostgresClients {
      * tasks took the slim image past 256 MiB within seconds and it was OOM-killed (SlimImageIT); with 16 its peak
      * stayed at the heap's maximum plus the JVM's usual non-heap memory, and single reads lost nothing (32k req/s
      * with 16 or 256 statements, 25k with 4, 18k with 1: docs/images.md). Statements beyond it wait in the pool,
-     * within DB_QUERY_TIMEOUT_MS.
+     * within DB_QUERY_TIMEOUT_MS. Through a transaction pooler (no statement cache) the limit is kept but hardly
+     * reached: the client holds a connection's pipeline while it prepares each statement (one round trip for
+     * Parse, Describe, Sync) and sends the next only once that is answered, so a connection carries about one
+     * statement at a time; the statements it does pipeline come back right through PgBouncer 1.18 (PgBouncerIT).
      */
     static final int PIPELINING_LIMIT = 16;
 
