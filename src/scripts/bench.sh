@@ -5,6 +5,8 @@
 #   slim-memory, slim-postgres          the slim image (IMAGE) in ENGINE under the production overlay's memory
 #                                       limit, no CPU limit (the cores the others get too), in memory / STORE=postgres
 #   slim-memory-limited, slim-postgres-limited   the same under the overlay's CPU limit as well
+#   slim-pgbouncer-limited              slim-postgres-limited through PgBouncer in transaction pooling mode, in front
+#                                       of the same PostgreSQL, with DB_TRANSACTION_POOLER=true
 #   slim-aot-memory, slim-aot-postgres  the slim-aot image (AOT_IMAGE), memory limit only
 #   taskapi-memory, taskapi-postgres    the jar on the host, the JDK's default flags: a reference line
 #   fastapi-memory    the original FastAPI app, tasks in a dict (src/bench/fastapi_memory.py)
@@ -19,12 +21,13 @@
 #   DURATION [5] s per run   RUNS [3] runs per scenario, the median is reported   WARMUP [3] s   THREADS [2] wrk
 #   MEMORY_POST_DURATION [1] s per run of creates into memory (each on a restarted service: the store is bounded)
 #   CONNS ["64 256"] connection counts   STARTS [5] timed starts per service
-#   SERVICES [slim-memory slim-postgres slim-memory-limited slim-postgres-limited fastapi-memory fastapi-postgres
-#   taskapi-memory taskapi-postgres]   ACCESS_LOG_FORMATS ["off text json"; empty: no access log set]
+#   SERVICES [slim-memory slim-postgres slim-memory-limited slim-postgres-limited slim-pgbouncer-limited fastapi-memory
+#   fastapi-postgres taskapi-memory taskapi-postgres]   ACCESS_LOG_FORMATS ["off text json"; empty: no access log set]
 #   IMAGE [task-api:$VERSION-slim]   AOT_IMAGE [task-api:$VERSION-slim-aot]   ENGINE [lib.sh's choice]
 #   OVERLAY [k8s/overlays/production: its task-api container's limits]   PUBLISHED_COST [1: measure it; 0: not]
 #   FASTAPI_WORKERS [1] uvicorn workers of fastapi-postgres   DB_POOL_SIZE [8] connections per service process
 #   PG_BIN [/usr/lib/postgresql/15/bin]   PG_SHARED_BUFFERS [128MB]   PG_FSYNC [on]   PG_SYNCHRONOUS_COMMIT [on]
+#   PGBOUNCER [/usr/sbin/pgbouncer, else on PATH]   PGBOUNCER_PORT [18093]   PGBOUNCER_POOL_SIZE [DB_POOL_SIZE]
 # `bench.sh soak` (make soak) runs instead one service under a mix of requests for minutes, with its memory:
 #   SOAK_SERVICE [slim-postgres: the deployed configuration]   SOAK_MINUTES [10]   SOAK_CONNS [256]   SOAK_SAMPLE [5] s
 #   JAR [target/task-api-$VERSION.jar, the build of pom.xml]   JAVA [java]   PYTHON [/usr/bin/python3]   OUT [docs/benchmarks.md]   SVC_PORT [18090]   PG_PORT [18092]
@@ -42,7 +45,8 @@ CONNS=${CONNS:-64 256}
 STARTS=${STARTS:-5}
 ALL_SERVICES="slim-memory slim-postgres slim-memory-limited slim-postgres-limited slim-aot-memory slim-aot-postgres"
 ALL_SERVICES+=" fastapi-memory fastapi-postgres taskapi-memory taskapi-postgres"
-SERVICES=${SERVICES:-slim-memory slim-postgres slim-memory-limited slim-postgres-limited fastapi-memory fastapi-postgres taskapi-memory taskapi-postgres}
+ALL_SERVICES+=" slim-pgbouncer-limited"
+SERVICES=${SERVICES:-slim-memory slim-postgres slim-memory-limited slim-postgres-limited slim-pgbouncer-limited fastapi-memory fastapi-postgres taskapi-memory taskapi-postgres}
 OVERLAY=${OVERLAY:-k8s/overlays/production}
 PUBLISHED_COST=${PUBLISHED_COST:-1}
 ACCESS_LOG_FORMATS=${ACCESS_LOG_FORMATS-off text json}
@@ -52,6 +56,9 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-128MB}
 PG_FSYNC=${PG_FSYNC:-on}
 PG_SYNCHRONOUS_COMMIT=${PG_SYNCHRONOUS_COMMIT:-on}
+PGBOUNCER=${PGBOUNCER:-$({ command -v /usr/sbin/pgbouncer pgbouncer 2>/dev/null || true; } | head -1)}
+PGBOUNCER_PORT=${PGBOUNCER_PORT:-18093}
+PGBOUNCER_POOL_SIZE=${PGBOUNCER_POOL_SIZE:-${DB_POOL_SIZE:-8}}
 JAVA=${JAVA:-java}
 PYTHON=${PYTHON:-/usr/bin/python3}
 OUT=${OUT:-docs/benchmarks.md}
@@ -100,6 +107,8 @@ PG_DATA=
 PG_PID=
 DATABASE_URL=
 PG_SUPERUSER_URL=
+PGBOUNCER_PID=
+PGBOUNCER_URL=
 SKIPPED=()
 EARLIER_OOM=0 # OOM kills and exits of a service's containers replaced by restart_empty
 EARLIER_EXITS=0
@@ -116,7 +125,7 @@ to_ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms
 
 check_prerequisites() {
   local name
-  for name in DURATION MEMORY_POST_DURATION RUNS THREADS STARTS FASTAPI_WORKERS DB_POOL_SIZE WARMUP SOAK_MINUTES SOAK_CONNS SOAK_SAMPLE; do
+  for name in DURATION MEMORY_POST_DURATION RUNS THREADS STARTS FASTAPI_WORKERS DB_POOL_SIZE WARMUP SOAK_MINUTES SOAK_CONNS SOAK_SAMPLE PGBOUNCER_POOL_SIZE; do
     { [[ ${!name} =~ ^[0-9]+$ ]] && { [ "${!name}" -gt 0 ] || [ "$name" = WARMUP ]; }; } ||
       die "$name must be a whole number of at least $([ "$name" = WARMUP ] && echo 0 || echo 1), got '${!name}'"
   done
@@ -152,11 +161,15 @@ check_prerequisites() {
   if wants fastapi-postgres; then
     "$PYTHON" -c 'import asyncpg' 2>/dev/null || die "fastapi-postgres needs asyncpg: apt-get install python3-asyncpg"
   fi
-  if wants postgres; then
+  if wants postgres || wants pgbouncer; then
     [ -x "$PG_BIN/initdb" ] || die "no PostgreSQL server in $PG_BIN: apt-get install postgresql-15 (or set PG_BIN)"
     command -v psql >/dev/null || die "psql not found: apt-get install postgresql-client-15"
     [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 || die "PostgreSQL refuses to run as root and there is no user postgres: apt-get install postgresql-15"
     port_free "$PG_PORT" || die "127.0.0.1:$PG_PORT is already in use: set PG_PORT to a free port"
+  fi
+  if wants pgbouncer; then
+    [ -x "${PGBOUNCER:-/nonexistent}" ] || die "pgbouncer not found (slim-pgbouncer-limited): apt-get install pgbouncer (or set PGBOUNCER)"
+    port_free "$PGBOUNCER_PORT" || die "127.0.0.1:$PGBOUNCER_PORT is already in use: set PGBOUNCER_PORT to a free port"
   fi
   port_free "$SVC_PORT" || die "127.0.0.1:$SVC_PORT is already in use: set SVC_PORT to a free port"
 }
@@ -203,6 +216,7 @@ container_ticks() {
 
 cleanup() {
   stop_service
+  pgbouncer_stop
   if [ -n "$PG_DATA" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
     as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
   fi
@@ -253,17 +267,64 @@ pg_cpu_ticks() { # CPU time (clock ticks) of the postmaster and every process it
   } | awk '{s += $1} END {print s + 0}'
 }
 
+# --- PgBouncer (slim-pgbouncer-limited): in front of the bench's PostgreSQL, database bench only, transaction
+# pooling, PGBOUNCER_POOL_SIZE server connections (as many as the service's pool has by default), SCRAM from the
+# service and to the server with the bench user's password; as root it runs as postgres, as the server does.
+
+pgbouncer_start() {
+  local dir=$work/pgbouncer password deadline
+  password=${DATABASE_URL#postgresql://bench:}; password=${password%%@*}
+  mkdir -p "$dir"
+  printf '"bench" "%s"\n' "$password" >"$dir/userlist.txt"
+  cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+bench = host=127.0.0.1 port=$PG_PORT dbname=bench
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $PGBOUNCER_PORT
+unix_socket_dir =
+pool_mode = transaction
+default_pool_size = $PGBOUNCER_POOL_SIZE
+max_client_conn = 200
+auth_type = scram-sha-256
+auth_file = $dir/userlist.txt
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+  [ "$(id -u)" != 0 ] || chown -R postgres: "$dir"
+  note "PgBouncer: 127.0.0.1:$PGBOUNCER_PORT -> PostgreSQL 127.0.0.1:$PG_PORT, pool_mode=transaction, default_pool_size=$PGBOUNCER_POOL_SIZE"
+  as_postgres "$PGBOUNCER" -d "$dir/pgbouncer.ini" || { cat "$dir/pgbouncer.log" >&2 2>/dev/null; die "PgBouncer did not start"; }
+  deadline=$(($(now_ms) + 30000))
+  until [ -s "$dir/pgbouncer.pid" ] && ! port_free "$PGBOUNCER_PORT"; do
+    [ "$(now_ms)" -lt "$deadline" ] || { cat "$dir/pgbouncer.log" >&2; die "PgBouncer not listening after 30 s (its log above)"; }
+    sleep 0.05
+  done
+  PGBOUNCER_PID=$(<"$dir/pgbouncer.pid")
+  PGBOUNCER_URL=postgresql://bench:$password@127.0.0.1:$PGBOUNCER_PORT/bench
+}
+
+pgbouncer_stop() {
+  [ -n "$PGBOUNCER_PID" ] || return 0
+  kill -TERM "$PGBOUNCER_PID" 2>/dev/null || true
+  for _ in $(seq 1 50); do alive "$PGBOUNCER_PID" || break; sleep 0.1; done
+  PGBOUNCER_PID=
+}
+
+pgbouncer_version() { "$PGBOUNCER" --version 2>/dev/null | awk 'NR == 1 {print $2}'; }
+
 # --- the services
 
 service() { # name: sets SVC_CMD, SVC_ENV, SVC_READY (path that answers 200 once ready), SVC_LIST (all tasks),
   #           SVC_PAGE (100 tasks; empty where the service cannot page), SVC_TABLE (its PostgreSQL table, empty
-  #           in memory) and SVC_DROP (SQL that removes its data, so that no autovacuum of it runs under the next)
+  #           in memory), SVC_DROP (SQL that removes its data, so that no autovacuum of it runs under the next) and
+  #           SVC_POOLER (1 when it reaches PostgreSQL through PgBouncer)
   local name=$1
   SVC_ENV=(HOST=127.0.0.1 PORT="$SVC_PORT")
   SVC_PAGE="/tasks?limit=100"
   SVC_TABLE=
   SVC_DROP=
   SVC_CONTAINER=
+  SVC_POOLER=
   case $name in
     slim-*)
       SVC_CONTAINER=1
@@ -282,10 +343,14 @@ service() { # name: sets SVC_CMD, SVC_ENV, SVC_READY (path that answers 200 once
   esac
   case $name in
     fastapi-memory) SVC_PAGE= ;; # the original takes no limit: it always returns every task
-    taskapi-postgres | slim-*postgres*) SVC_TABLE=public.tasks SVC_DROP="DROP TABLE IF EXISTS tasks, schema_version" ;;
+    taskapi-postgres | slim-*postgres* | slim-pgbouncer*) SVC_TABLE=public.tasks SVC_DROP="DROP TABLE IF EXISTS tasks, schema_version" ;;
     fastapi-postgres) SVC_TABLE=fastapi.tasks SVC_DROP="DROP SCHEMA IF EXISTS fastapi CASCADE" SVC_CMD+=(--workers "$FASTAPI_WORKERS") ;;
   esac
-  [ -z "$SVC_TABLE" ] || SVC_ENV+=(DATABASE_URL="$DATABASE_URL" DB_POOL_SIZE="$DB_POOL_SIZE")
+  [ -z "$SVC_TABLE" ] || SVC_ENV+=(DB_POOL_SIZE="$DB_POOL_SIZE")
+  case $name in
+    slim-pgbouncer*) SVC_POOLER=1 SVC_ENV+=(DATABASE_URL="$PGBOUNCER_URL" DB_TRANSACTION_POOLER=true) ;;
+    *) [ -z "$SVC_TABLE" ] || SVC_ENV+=(DATABASE_URL="$DATABASE_URL") ;;
+  esac
   [ -z "$SVC_CONTAINER" ] || container_command "$name"
 }
 
@@ -297,6 +362,7 @@ container_command() {
   local name=$1 image=$IMAGE flags var network=(--network host) env=() store
   [[ $name != slim-aot-* ]] || image=$AOT_IMAGE
   store=${name#slim-}; store=${store#aot-}; store=${store%%-*}
+  [ "$store" != pgbouncer ] || store=postgres
   mapfile -t flags < <(tk_run_flags "$PWD/$MODELS" | grep -vx -e -p -e '127.0.0.1::8080')
   flags+=(--memory "$MEM_LIMIT" --memory-swap "$MEM_LIMIT")
   [[ $name != *-limited ]] || flags+=(--cpus "$CPU_LIMIT")
@@ -350,6 +416,7 @@ cpu_ticks() { # CPU time (clock ticks) used so far by the service's processes, a
   { if [ -n "$SVC_CONTAINER" ]; then container_ticks; fi
     for pid in $(session_pids); do proc_ticks "$pid" 2; done
     [ -z "$SVC_TABLE" ] || pg_cpu_ticks
+    [ -z "$SVC_POOLER" ] || proc_ticks "$PGBOUNCER_PID" 2
   } | awk '{s += $1} END {print s + 0}'
 }
 
@@ -474,7 +541,7 @@ bench_scenario() { # name scenario conns
 }
 
 bench_service() { # name
-  local name=$1 conns scenario
+  local name=$1 conns scenario pooler_ticks=0
   EARLIER_OOM=0 EARLIER_EXITS=0
   note "$name: start -> ready, median of $STARTS"
   R[$name,startup]=$(startup_ms "$name")
@@ -485,11 +552,13 @@ bench_service() { # name
   [[ $name != fastapi-* ]] || R[$name,stack]=$(uvicorn_stack)
   sleep 2
   R[$name,rss_idle]=$(rss_kb)
+  [ -z "$SVC_POOLER" ] || pooler_ticks=$(proc_ticks "$PGBOUNCER_PID" 2)
   # Creates last: until then the store holds exactly the preloaded tasks, so every listing returns the same.
   for conns in $CONNS; do
     for scenario in $READS; do bench_scenario "$name" "$scenario" "$conns"; done
   done
   for conns in $CONNS; do bench_scenario "$name" post "$conns"; done
+  [ -z "$SVC_POOLER" ] || R[$name,pooler_cpu]=$(awk -v t="$(($(proc_ticks "$PGBOUNCER_PID" 2) - pooler_ticks))" -v hz="$CLK_TCK" 'BEGIN {printf "%.1f", t / hz}')
   R[$name,rss_load]=$(rss_kb)
   if [ -n "$SVC_CONTAINER" ]; then
     R[$name,oom]=$(($(container_oom_kills) + EARLIER_OOM))
@@ -635,6 +704,7 @@ title() {
     slim-postgres) echo "slim image (PostgreSQL)" ;;
     slim-memory-limited) echo "slim image, ${CPU_LIMIT:-?} CPU (memory)" ;;
     slim-postgres-limited) echo "slim image, ${CPU_LIMIT:-?} CPU (PostgreSQL)" ;;
+    slim-pgbouncer-limited) echo "slim image, ${CPU_LIMIT:-?} CPU (PostgreSQL through PgBouncer)" ;;
     slim-aot-memory) echo "slim-aot image (memory)" ;;
     slim-aot-postgres) echo "slim-aot image (PostgreSQL)" ;;
     taskapi-memory) echo "jar on the host (memory)" ;;
@@ -663,7 +733,7 @@ mb() { if [ -n "${R[$1]:-}" ]; then echo "$((R[$1] / 1024)) MB"; else echo -; fi
 
 pair_table() { # service baseline: every scenario at every connection count, side by side, and the ratio
   local a=$1 b=$2 scenario conns r figures=(1 2 3 4) header="req/s | p50 ms | p99 ms | errors"
-  [[ $a != *postgres ]] || { figures+=(5); header+=" | req per PG CPU-s"; }
+  [[ $a != *postgres && $a != *postgres-* && $a != *pgbouncer* ]] || { figures+=(5); header+=" | req per PG CPU-s"; }
   echo "| request | conns | $(title "$a"): $header | $(title "$b"): $header | ratio |"
   echo "|---|---|$(printf -- '---|%.0s' "${figures[@]}" "${figures[@]}")---|"
   for scenario in $READS post; do
@@ -803,7 +873,7 @@ report() {
     echo "  has no \`GET /tasks?limit=100\` row. fastapi-postgres (src/bench/fastapi_postgres.py) is the original with its dict"
     echo "  replaced by asyncpg: \`async def\` endpoints, a pool of $DB_POOL_SIZE connections, \`--workers $FASTAPI_WORKERS\`."
   fi
-  if wants postgres; then
+  if wants postgres || wants pgbouncer; then
     echo "- PostgreSQL: $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) //'), a fresh cluster (initdb) in target/ on $(stat -f -c %T target),"
     echo "  scram-sha-256 over TCP on 127.0.0.1. Settings (read back from the server):"
     echo "  $(paste -sd ',' "$work/pg/settings" | sed 's/,/, /g')."
@@ -814,6 +884,12 @@ report() {
     echo "  counts the tasks (\`X-Total-Count\`); FastAPI's table has its primary key only. *req per PG CPU-s*: requests"
     echo "  served per second of CPU time used by PostgreSQL (the postmaster and all its processes, from /proc/<pid>/stat)"
     echo "  during the run; \`GET /health\` does not touch the database."
+  fi
+  if wants pgbouncer; then
+    echo "- PgBouncer $(pgbouncer_version) (Debian's package) on 127.0.0.1:$PGBOUNCER_PORT in front of that PostgreSQL, \`pool_mode = transaction\`,"
+    echo "  \`default_pool_size = $PGBOUNCER_POOL_SIZE\` server connections, SCRAM both ways. The *through PgBouncer* rows: the slim image as in"
+    echo "  the *CPU* rows, with \`DB_TRANSACTION_POOLER=true\` (no prepared-statement cache: each statement is parsed and"
+    echo "  planned again; no statement_timeout startup parameter). PgBouncer's own CPU is not in *req per PG CPU-s*."
   fi
   for line in "${SKIPPED[@]}"; do echo "- Not measured: $line."; done
   echo
@@ -831,6 +907,14 @@ report() {
     echo "## In memory: the slim image against the original FastAPI app"
     echo
     pair_table slim-memory fastapi-memory
+  fi
+  if wants slim-pgbouncer-limited && wants slim-postgres-limited; then
+    echo
+    echo "## Through PgBouncer: the slim image, ${CPU_LIMIT:-?} CPU, through PgBouncer in transaction mode against directly"
+    echo
+    pair_table slim-pgbouncer-limited slim-postgres-limited
+    echo
+    echo "PgBouncer's own CPU over all the runs through it: ${R[slim-pgbouncer-limited,pooler_cpu]:--} s."
   fi
   echo
   echo "## Every service (req/s)"
@@ -874,12 +958,13 @@ main() {
   trap cleanup EXIT
   trap 'echo "bench: failed: $BASH_COMMAND (line $LINENO)" >&2' ERR
   trap 'exit 130' INT TERM
-  if wants postgres; then
+  if wants postgres || wants pgbouncer; then
     pg_start
     psql_at "$DATABASE_URL" -F ' ' -c "SELECT name, current_setting(name) FROM pg_settings
       WHERE name IN ('shared_buffers', 'fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'max_connections') ORDER BY name" |
       sed 's/ / = /' >"$work/pg/settings"
   fi
+  if wants pgbouncer; then pgbouncer_start; fi
   mkdir -p "$(dirname "$OUT")"
   if [ "$MODE" = soak ]; then
     bench_soak
