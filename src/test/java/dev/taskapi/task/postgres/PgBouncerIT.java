@@ -189,6 +189,7 @@ class PgBouncerIT {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void aDatabaseThatStopsAnsweringBehindPgBouncerStillFailsRequestsWithinTheClientsBound() {
+        PgBouncer.require();
         PostgresServer server = PostgresServer.startNew();
         ownServers.add(server);
         PgBouncer bouncer = ownBouncer(server, PgBouncer.Settings.DEFAULT);
