@@ -38,27 +38,17 @@ public final class TestCa {
     public static TestCa create(Path dir, String name) {
         require();
         TestCa ca = new TestCa(dir);
-        ca.openssl(
-                "req",
+        ca.newKey(
+                name,
+                ca.caKey(),
+                ca.cert(),
                 "-x509",
-                "-new",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
                 "-days",
                 "2",
-                "-subj",
-                "/CN=" + name,
                 "-addext",
                 "basicConstraints=critical,CA:TRUE",
                 "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-                "-keyout",
-                ca.caKey().toString(),
-                "-out",
-                ca.cert().toString());
+                "keyUsage=critical,keyCertSign,cRLSign");
         return ca;
     }
 
@@ -107,20 +97,7 @@ public final class TestCa {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        openssl(
-                "req",
-                "-new",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-subj",
-                "/CN=" + commonName,
-                "-keyout",
-                key.toString(),
-                "-out",
-                csr.toString());
+        newKey(commonName, key, csr);
         if (expired) {
             // `openssl ca` is the one openssl command that takes both dates.
             Path db = dir.resolve(base + ".db");
@@ -176,6 +153,15 @@ public final class TestCa {
                     cert.toString());
         }
         return new Issued(cert, key);
+    }
+
+    /** A new P-256 key in {@code key}, and a request for {@code CN=commonName} (or, with -x509, a certificate) in {@code out}. */
+    private void newKey(String commonName, Path key, Path out, String... options) {
+        List<String> args = new ArrayList<>(
+                List.of("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj"));
+        args.addAll(List.of("/CN=" + commonName, "-keyout", key.toString(), "-out", out.toString()));
+        args.addAll(List.of(options));
+        openssl(args.toArray(String[]::new));
     }
 
     private void openssl(String... args) {

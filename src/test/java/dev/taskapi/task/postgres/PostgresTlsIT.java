@@ -186,15 +186,7 @@ class PostgresTlsIT {
 
     /** Readiness is DOWN, and the tasks check's reason contains {@code words}. */
     private void assertNotReady(String words) {
-        HttpResponse<Buffer> ready = service.get("/health/ready").await();
-        assertEquals(503, ready.statusCode(), ready.bodyAsString());
-        String reason = ready.bodyAsJsonObject().getJsonArray("checks").stream()
-                .map(JsonObject.class::cast)
-                .filter(check -> "tasks".equals(check.getString("id")))
-                .findFirst()
-                .orElseThrow()
-                .getJsonObject("data")
-                .getString("reason");
+        String reason = service.notReadyReason("tasks");
         assertTrue(reason.contains(words), "readiness should say '" + words + "': " + reason);
         System.out.println("[readiness] " + reason);
     }
