@@ -5,6 +5,7 @@ import dev.taskapi.config.AppConfig;
 import dev.taskapi.config.InvalidConfigException;
 import dev.taskapi.http.Metrics;
 import dev.taskapi.models.verify.VerifyModels;
+import dev.taskapi.task.postgres.MigrateSchema;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -19,7 +20,9 @@ import sun.misc.Signal;
  * 1 failed to start, 2 invalid configuration.
  *
  * <p>{@code verify-models} as the first argument runs the models check instead (VerifyModels: the same image, as an
- * init container, verifies the models the kubelet pulled before the service starts) and exits with its code.
+ * init container, verifies the models the kubelet pulled before the service starts) and exits with its code;
+ * {@code migrate} brings the task database's schema up to date and exits (MigrateSchema: run with the schema owner's
+ * credentials, so that the service's own user needs no DDL privileges).
  */
 public final class Main {
     static final int EXIT_START_FAILED = 1;
@@ -43,6 +46,9 @@ public final class Main {
             return;
         }
         Logging.configure(config.logLevel(), config.logFormat());
+        if (args.length > 0 && args[0].equals(MigrateSchema.COMMAND)) {
+            System.exit(MigrateSchema.run(config.database(), System.out, System.err));
+        }
         Vertx vertx = Vertx.vertx(Metrics.vertxOptions());
         TaskApp app = new TaskApp(vertx, config);
         CountDownLatch signalled = new CountDownLatch(1);

@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -36,12 +37,14 @@ class MainProcessIT {
     @TempDir
     Path dir;
 
-    private Process start(Map<String, String> env) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        runtimeClasspath(),
-                        "dev.taskapi.Main")
+    private Process start(Map<String, String> env, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                runtimeClasspath(),
+                "dev.taskapi.Main"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("service.log").toFile());
         builder.environment().put("HOST", "127.0.0.1");
@@ -156,7 +159,14 @@ class MainProcessIT {
     }
 
     @ParameterizedTest(name = "{0}={1}")
-    @CsvSource({"TASK_API_LOG_LEVEL, LOUD", "SHUTDOWN_DELAY_MS, -5", "PORT, 99999", "DOCS_ASSETS_URL, cdn.example/npm"})
+    @CsvSource({
+        "TASK_API_LOG_LEVEL, LOUD",
+        "SHUTDOWN_DELAY_MS, -5",
+        "PORT, 99999",
+        "DOCS_ASSETS_URL, cdn.example/npm",
+        "PGSSLMODE, verify",
+        "PGSSLROOTCERT, /nonexistent/root.crt"
+    })
     void invalidConfigurationExitsWithCode2NamingTheVariable(String variable, String value) throws Exception {
         Process process = start(Map.of(variable, value));
         assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exits at once");
@@ -164,6 +174,22 @@ class MainProcessIT {
         String log = log().strip();
         assertTrue(log.startsWith("task-api: invalid configuration: " + variable), log);
         assertEquals(1, log.lines().count(), "one line, no stack trace: " + log);
+    }
+
+    /** The image's {@code migrate} command: the service's configuration, one line and exit 1 when it cannot migrate. */
+    @Test
+    void migrateIsACommandOfItsOwnThatExitsOneWithOneLineWhenTheDatabaseIsUnreachable() throws Exception {
+        Process process = start(
+                Map.of("STORE", "postgres", "DATABASE_URL", "postgresql://tasks:secret@127.0.0.1:1/tasks"), "migrate");
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "exits at once");
+        assertEquals(1, process.exitValue(), log());
+        String log = log().strip();
+        assertTrue(log.startsWith("migrate: failed: task database postgresql://tasks@127.0.0.1:1/tasks"), log);
+        assertEquals(1, log.lines().count(), "one line: " + log);
+
+        Process invalid = start(Map.of("PGSSLMODE", "verify-full"), "migrate");
+        assertTrue(invalid.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(Main.EXIT_INVALID_CONFIG, invalid.exitValue(), log());
     }
 
     /** The test classpath without SLF4J (a test-only dependency), so that libraries log as in the image. */

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * Dependencies point one way: Main → app (assembly, routes) → the HTTP side (the task endpoints in task.web,
  * health, docs, and the shared HTTP pieces in http, whose ProblemHandler renders the domain's failures) → the
  * domain (task, task.postgres, models), which knows neither HTTP nor the health-check library. Main also
- * dispatches to the models check (models.verify, the `verify-models` command), which builds on models only; config is read by Main and
+ * dispatches to the one-shot commands: the models check (models.verify, `verify-models`), which builds on models
+ * only, and the schema migration (task.postgres, `migrate`); config is read by Main and
  * app, and by the stores that take its settings. No package imports one above it, so the graph has no cycle.
  */
 class PackageDependenciesTest {
@@ -32,7 +33,12 @@ class PackageDependenciesTest {
     private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
             entry(
                     "dev.taskapi",
-                    Set.of("dev.taskapi.app", "dev.taskapi.config", "dev.taskapi.http", "dev.taskapi.models.verify")),
+                    Set.of(
+                            "dev.taskapi.app",
+                            "dev.taskapi.config",
+                            "dev.taskapi.http",
+                            "dev.taskapi.models.verify",
+                            "dev.taskapi.task.postgres")),
             entry(
                     "dev.taskapi.app",
                     Set.of(

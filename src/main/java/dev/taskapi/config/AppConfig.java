@@ -9,6 +9,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Level;
@@ -46,7 +48,9 @@ public record AppConfig(
      * The PostgreSQL connection ({@code DATABASE_URL} and the {@code PG*} variables) and the client's bounds:
      * pool size, how long connecting may take, and how long a statement (or waiting for a pooled connection)
      * may take before the request fails with 503; and how creates are batched: at most {@code createBatchSize}
-     * tasks a statement, at most {@code createBatches} such statements in flight at once.
+     * tasks a statement, at most {@code createBatches} such statements in flight at once; TLS ({@code PGSSLMODE} and
+     * the certificates); and whether a pooler in transaction mode ({@code DB_TRANSACTION_POOLER}, e.g. PgBouncer
+     * with {@code pool_mode=transaction}) stands between the service and the server.
      */
     public record Database(
             String host,
@@ -58,7 +62,9 @@ public record AppConfig(
             Duration connectTimeout,
             Duration queryTimeout,
             int createBatchSize,
-            int createBatches) {
+            int createBatches,
+            DatabaseTls tls,
+            boolean transactionPooler) {
         /**
          * Tasks one create statement may carry. Only a load of more concurrent creates than this reaches it; at 256
          * connections, 32, 128 and 512 measured alike, and 128 keeps even a batch of the longest tasks near 1 MB.
@@ -91,7 +97,9 @@ public record AppConfig(
                     connectTimeout,
                     queryTimeout,
                     DEFAULT_CREATE_BATCH_SIZE,
-                    Math.min(DEFAULT_CREATE_BATCHES, poolSize));
+                    Math.min(DEFAULT_CREATE_BATCHES, poolSize),
+                    DatabaseTls.DEFAULT,
+                    false);
         }
 
         public Database {
@@ -121,7 +129,8 @@ public record AppConfig(
         /** Without the password, which must never reach a log. */
         @Override
         public String toString() {
-            return "postgresql://" + user + "@" + host + ":" + port + "/" + name;
+            return "postgresql://" + user + "@" + host + ":" + port + "/" + name + " (" + tls
+                    + (transactionPooler ? ", through a transaction pooler" : "") + ")";
         }
     }
 
@@ -221,8 +230,10 @@ public record AppConfig(
         String password = env.getOrDefault("PGPASSWORD", "");
         String name = env.get("PGDATABASE");
         String url = env.get("DATABASE_URL");
+        Map<String, String> parameters = Map.of();
         if (url != null && !url.isBlank()) {
             URI uri = databaseUri(url.trim());
+            parameters = urlParameters(uri);
             host = uri.getHost() != null ? uri.getHost().replaceAll("^\\[(.*)\\]$", "$1") : host;
             port = uri.getPort() != -1 ? uri.getPort() : port;
             if (uri.getRawUserInfo() != null) {
@@ -248,7 +259,45 @@ public record AppConfig(
                         env,
                         "DB_CREATE_BATCHES",
                         Math.min(Database.DEFAULT_CREATE_BATCHES, Math.max(1, poolSize)),
-                        Integer::parseInt));
+                        Integer::parseInt),
+                DatabaseTls.of(
+                        tlsSetting(env, parameters, "PGSSLMODE", "sslmode"),
+                        tlsSetting(env, parameters, "PGSSLROOTCERT", "sslrootcert"),
+                        tlsSetting(env, parameters, "PGSSLCERT", "sslcert"),
+                        tlsSetting(env, parameters, "PGSSLKEY", "sslkey")),
+                parse(env, "DB_TRANSACTION_POOLER", false, EnvVariables::parseBoolean));
+    }
+
+    /** The libpq connection parameters DATABASE_URL may carry after {@code ?}; each overrides its PG* variable. */
+    static final List<String> URL_PARAMETERS = List.of("sslmode", "sslrootcert", "sslcert", "sslkey");
+
+    /** A TLS setting from DATABASE_URL's parameter if it has it, else from its variable; named for messages. */
+    private static DatabaseTls.Setting tlsSetting(
+            Map<String, String> env, Map<String, String> parameters, String variable, String parameter) {
+        String fromUrl = parameters.get(parameter);
+        return fromUrl != null
+                ? new DatabaseTls.Setting("DATABASE_URL's " + parameter, fromUrl)
+                : new DatabaseTls.Setting(variable, string(env, variable, null));
+    }
+
+    /** DATABASE_URL's {@code ?name=value&...}, decoded; a parameter this service does not take is refused. */
+    private static Map<String, String> urlParameters(URI uri) {
+        Map<String, String> parameters = new HashMap<>();
+        if (uri.getRawQuery() == null || uri.getRawQuery().isEmpty()) {
+            return parameters;
+        }
+        for (String pair : uri.getRawQuery().split("&")) {
+            String[] nameValue = pair.split("=", 2);
+            String name = decode(nameValue[0]);
+            require(
+                    URL_PARAMETERS.contains(name),
+                    "DATABASE_URL",
+                    "parameter '" + name + "' is not supported (supported: " + String.join(", ", URL_PARAMETERS) + ")");
+            String value = nameValue.length == 2 ? decode(nameValue[1]).trim() : "";
+            require(!value.isEmpty(), "DATABASE_URL", "parameter '" + name + "' has no value");
+            parameters.put(name, value);
+        }
+        return parameters;
     }
 
     /** The URL checked; messages leave out the URL itself, which may hold a password. */
@@ -271,10 +320,7 @@ public record AppConfig(
                         || !uri.getRawAuthority().contains(":"),
                 "DATABASE_URL",
                 "has a host or port that cannot be read");
-        require(
-                uri.getRawQuery() == null && uri.getRawFragment() == null,
-                "DATABASE_URL",
-                "must not have ?parameters or #fragment (not supported)");
+        require(uri.getRawFragment() == null, "DATABASE_URL", "must not have a #fragment");
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         require(
                 path.lastIndexOf('/') <= 0,

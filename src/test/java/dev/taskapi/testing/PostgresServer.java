@@ -1,8 +1,10 @@
 package dev.taskapi.testing;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -10,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,11 +38,21 @@ public final class PostgresServer {
     private final Path bin;
     private final Path dir;
     private final int port;
+    /** The server's TLS, or null when it accepts connections without it only. */
+    private final Tls tls;
 
-    private PostgresServer(Path bin, Path dir, int port) {
+    /**
+     * TLS on the server: its certificate and key, and, for client certificates, the CA that signs them. Such a
+     * server admits TCP connections with TLS only ({@code hostssl} lines alone in pg_hba.conf), with a password,
+     * or, for the users in {@code certificateUsers}, with a client certificate instead.
+     */
+    public record Tls(TestCa.Issued server, Path clientCa, List<String> certificateUsers) {}
+
+    private PostgresServer(Path bin, Path dir, int port, Tls tls) {
         this.bin = bin;
         this.dir = dir;
         this.port = port;
+        this.tls = tls;
     }
 
     /** Skips the calling test (fails it under CI=true) when no server can be started here. */
@@ -60,6 +73,15 @@ public final class PostgresServer {
 
     /** A server of the caller's own, for tests that stop and restart it; {@link #destroy} it after. */
     public static PostgresServer startNew() {
+        return startNew(null);
+    }
+
+    /** A server of the caller's own that admits TLS connections only; {@link #destroy} it after. */
+    public static PostgresServer startTlsOnly(Tls tls) {
+        return startNew(tls);
+    }
+
+    private static PostgresServer startNew(Tls tls) {
         require();
         try {
             Path dir = Files.createTempDirectory("taskapi-pg");
@@ -68,7 +90,7 @@ public final class PostgresServer {
                 Command.exec(Duration.ofSeconds(30), List.of("chown", "-R", "postgres:postgres", dir.toString()))
                         .check("chown of the test database directory");
             }
-            PostgresServer server = new PostgresServer(binDir().orElseThrow(), dir, FreePort.pick());
+            PostgresServer server = new PostgresServer(binDir().orElseThrow(), dir, FreePort.pick(), tls);
             server.run(
                     "initdb",
                     "-D",
@@ -81,6 +103,9 @@ public final class PostgresServer {
                     "UTF8",
                     "--no-locale",
                     "--no-sync");
+            if (tls != null) {
+                server.configureTls();
+            }
             server.start();
             return server;
         } catch (IOException e) {
@@ -105,7 +130,7 @@ public final class PostgresServer {
                 "60",
                 "-o",
                 "-c listen_addresses=127.0.0.1 -p " + port + " -k " + dir + " -c max_connections=300 -c fsync=off"
-                        + " -c synchronous_commit=off -c full_page_writes=off",
+                        + " -c synchronous_commit=off -c full_page_writes=off" + tlsOptions(),
                 "start");
     }
 
@@ -147,6 +172,11 @@ public final class PostgresServer {
         return name;
     }
 
+    /** A login role {@code user} without a password (it logs in where pg_hba.conf lets it, by certificate). */
+    public void admit(String user) {
+        admin("CREATE ROLE " + user + " LOGIN");
+    }
+
     /** Runs one statement as the superuser in the {@code postgres} database. */
     public void admin(String sql) {
         inDatabase("postgres", sql);
@@ -166,13 +196,49 @@ public final class PostgresServer {
         }
     }
 
+    /** The superuser's connection; over TLS (unverified: the tests' own administration) to a TLS-only server. */
     public PgConnectOptions connectOptions(String database) {
-        return new PgConnectOptions()
+        PgConnectOptions options = new PgConnectOptions()
                 .setHost("127.0.0.1")
                 .setPort(port)
                 .setDatabase(database)
                 .setUser(USER)
                 .setPassword(PASSWORD);
+        return tls == null
+                ? options
+                : options.setSslMode(SslMode.REQUIRE).setSslOptions(new ClientSSLOptions().setTrustAll(true));
+    }
+
+    /**
+     * The server's certificate, key and client CA copied into its directory (the key private to the server's user,
+     * as PostgreSQL requires), and a pg_hba.conf that admits TCP connections with TLS only.
+     */
+    private void configureTls() throws IOException {
+        Files.copy(tls.server().cert(), dir.resolve("server.crt"));
+        Files.copy(tls.server().key(), dir.resolve("server.key"));
+        Files.setPosixFilePermissions(dir.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
+        StringBuilder hba = new StringBuilder("local all all scram-sha-256\n");
+        if (tls.clientCa() != null) {
+            Files.copy(tls.clientCa(), dir.resolve("client-ca.crt"));
+            for (String user : tls.certificateUsers()) {
+                hba.append("hostssl all ").append(user).append(" 127.0.0.1/32 cert\n");
+            }
+        }
+        hba.append("hostssl all all 127.0.0.1/32 scram-sha-256\n");
+        Files.writeString(dir.resolve("data/pg_hba.conf"), hba);
+        if (isRoot()) {
+            Command.exec(Duration.ofSeconds(30), List.of("chown", "-R", "postgres:postgres", dir.toString()))
+                    .check("chown of the test database's TLS files");
+        }
+    }
+
+    private String tlsOptions() {
+        if (tls == null) {
+            return "";
+        }
+        return " -c ssl=on -c ssl_cert_file=" + dir.resolve("server.crt") + " -c ssl_key_file="
+                + dir.resolve("server.key")
+                + (tls.clientCa() == null ? "" : " -c ssl_ca_file=" + dir.resolve("client-ca.crt"));
     }
 
     public String url(String database) {

@@ -4,11 +4,15 @@ import dev.taskapi.task.InvalidTaskException;
 import dev.taskapi.task.StoreUnavailableException;
 import dev.taskapi.task.TaskException;
 import io.vertx.pgclient.PgException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 
 /**
  * What a database failure means for the request that met it, from one table of SQLSTATEs: a value the
@@ -77,7 +81,9 @@ final class DatabaseFailures {
         }
         String kind = failure instanceof PgException pg
                 ? "it refused the request, SQLSTATE " + pg.getSqlState()
-                : isTimeout(failure) ? "no answer within " + boundMillis + " ms" : "cannot reach it";
+                : isTimeout(failure)
+                        ? "no answer within " + boundMillis + " ms"
+                        : tlsReason(failure) != null ? "its TLS connection failed" : "cannot reach it";
         return new StoreUnavailableException("the task database is unavailable (" + kind + "); retry later", failure);
     }
 
@@ -89,8 +95,41 @@ final class DatabaseFailures {
         if (isTimeout(failure)) {
             return "no answer within " + boundMillis + " ms";
         }
+        String tls = tlsReason(failure);
+        if (tls != null) {
+            return tls;
+        }
         String message = failure.getMessage();
         return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
+    }
+
+    /**
+     * What failed in connecting with TLS, in words, from the JDK's and the client's exceptions (their chain): the
+     * server's certificate expired or not yet valid, signed by a CA not in PGSSLROOTCERT, issued for another host,
+     * or the server not speaking TLS at all; null when the failure is not about TLS.
+     */
+    static String tlsReason(Throwable failure) {
+        boolean handshake = false;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage() == null ? "" : t.getMessage();
+            if (t instanceof CertificateExpiredException) {
+                return "TLS: the server's certificate has expired (" + message + ")";
+            }
+            if (t instanceof CertificateNotYetValidException) {
+                return "TLS: the server's certificate is not valid yet (" + message + ")";
+            }
+            if (t instanceof CertPathBuilderException || message.contains("unable to find valid certification path")) {
+                return "TLS: the server's certificate is not signed by a trusted CA (unknown CA: not in PGSSLROOTCERT)";
+            }
+            if (message.startsWith("No subject alternative") || message.startsWith("No name matching")) {
+                return "TLS: the server's certificate is for another host name (sslmode=verify-full: " + message + ")";
+            }
+            if (message.equals("Postgres Server does not handle SSL connection")) {
+                return "TLS: the server does not accept TLS connections (sslmode requires TLS; is ssl=on set?)";
+            }
+            handshake |= t instanceof SSLException || message.equals("SSL handshake failed");
+        }
+        return handshake ? "TLS: the handshake failed (" + failure.getMessage() + ")" : null;
     }
 
     /** The column the database names, or the one its CHECK constraint is named after, else the whole task. */

@@ -1,10 +1,16 @@
 package dev.taskapi.task.postgres;
 
 import dev.taskapi.config.AppConfig;
+import dev.taskapi.config.DatabaseTls;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.TrustOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlClient;
@@ -30,8 +36,8 @@ final class PostgresClients {
      * caches prepared statements, and waits at most {@code DB_QUERY_TIMEOUT_MS} for a free connection;
      * the server cancels any statement that runs longer than that ({@code statement_timeout}).
      */
-    static SqlClient requests(Vertx vertx, AppConfig.Database db) {
-        PgConnectOptions connect = connectOptions(db)
+    static SqlClient requests(Vertx vertx, AppConfig.Database db, ServerTrust trust) {
+        PgConnectOptions connect = connectOptions(db, trust)
                 .addProperty(
                         "statement_timeout", Long.toString(db.queryTimeout().toMillis()));
         PoolOptions pool = new PoolOptions()
@@ -53,8 +59,8 @@ final class PostgresClients {
      * timeout (30 s): with vertx-sql-client 5.0.7, a pool closed while a shorter acquire timer was still armed
      * failed inside the pool and never finished closing.
      */
-    static Pool migrations(Vertx vertx, AppConfig.Database db) {
-        PgConnectOptions connect = connectOptions(db).addProperty("client_min_messages", "warning");
+    static Pool migrations(Vertx vertx, AppConfig.Database db, ServerTrust trust) {
+        PgConnectOptions connect = connectOptions(db, trust).addProperty("client_min_messages", "warning");
         return PgBuilder.pool()
                 .with(new PoolOptions().setMaxSize(1).setName("task-api-migrations"))
                 .with(netOptions(db))
@@ -63,8 +69,8 @@ final class PostgresClients {
                 .build();
     }
 
-    private static PgConnectOptions connectOptions(AppConfig.Database db) {
-        return new PgConnectOptions()
+    private static PgConnectOptions connectOptions(AppConfig.Database db, ServerTrust trust) {
+        PgConnectOptions options = new PgConnectOptions()
                 .setHost(db.host())
                 .setPort(db.port())
                 .setDatabase(db.name())
@@ -73,6 +79,35 @@ final class PostgresClients {
                 .setCachePreparedStatements(true)
                 .setPipeliningLimit(PIPELINING_LIMIT)
                 .addProperty("application_name", "task-api");
+        return tls(options, db.tls(), trust);
+    }
+
+    /**
+     * libpq's sslmode on the client: allow, prefer and require encrypt without checking the certificate (the
+     * client trusts any); verify-ca checks the chain against PGSSLROOTCERT (or the JVM's CAs), verify-full the
+     * host name too, as HTTPS does (the subject alternative names, else the common name); {@code trust} is null
+     * for the modes that do not verify.
+     */
+    private static PgConnectOptions tls(PgConnectOptions options, DatabaseTls tls, ServerTrust trust) {
+        options.setSslMode(SslMode.of(tls.mode().libpqName()));
+        if (tls.mode() == DatabaseTls.SslMode.DISABLE) {
+            return options;
+        }
+        ClientSSLOptions ssl = new ClientSSLOptions();
+        if (!tls.mode().verifies()) {
+            ssl.setTrustAll(true);
+        } else {
+            ssl.setTrustOptions(TrustOptions.wrap(trust));
+        }
+        if (tls.mode() == DatabaseTls.SslMode.VERIFY_FULL) {
+            ssl.setHostnameVerificationAlgorithm("HTTPS");
+        }
+        if (tls.clientCert() != null) {
+            ssl.setKeyCertOptions(new PemKeyCertOptions()
+                    .addCertValue(Buffer.buffer(tls.clientCert()))
+                    .addKeyValue(Buffer.buffer(tls.clientKey())));
+        }
+        return options.setSslOptions(ssl);
     }
 
     private static NetClientOptions netOptions(AppConfig.Database db) {

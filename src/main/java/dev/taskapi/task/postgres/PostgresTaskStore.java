@@ -51,6 +51,9 @@ public final class PostgresTaskStore implements TaskStore {
     private final Vertx vertx;
     private final AppConfig.Database db;
     private final SqlClient client;
+    /** The server certificate's check under verify-ca and verify-full (null otherwise), which knows why it refused. */
+    private final ServerTrust trust;
+
     private final SchemaMigrations migrations;
     /** Concurrent creates, batched: one INSERT statement and one commit per batch. */
     private final GroupCommit<NewTask, Task> creates;
@@ -68,7 +71,8 @@ public final class PostgresTaskStore implements TaskStore {
     public PostgresTaskStore(Vertx vertx, AppConfig.Database db) {
         this.vertx = vertx;
         this.db = db;
-        this.client = PostgresClients.requests(vertx, db);
+        this.trust = db.tls().mode().verifies() ? ServerTrust.of(db.tls()) : null;
+        this.client = PostgresClients.requests(vertx, db, trust);
         this.migrations = SchemaMigrations.fromClasspath();
         this.requestBoundMillis =
                 db.connectTimeout().toMillis() + db.queryTimeout().toMillis();
@@ -91,7 +95,7 @@ public final class PostgresTaskStore implements TaskStore {
     }
 
     private Future<Void> migrate() {
-        Pool pool = PostgresClients.migrations(vertx, db);
+        Pool pool = PostgresClients.migrations(vertx, db, trust);
         return migrations
                 .apply(pool)
                 .onComplete(done -> pool.close())
@@ -110,7 +114,7 @@ public final class PostgresTaskStore implements TaskStore {
             return;
         }
         String reason = "the schema could not be brought up to date: "
-                + DatabaseFailures.reason(e, db.connectTimeout().toMillis()) + " (retrying)";
+                + DatabaseFailures.reason(explain(e), db.connectTimeout().toMillis()) + " (retrying)";
         if (!reason.equals(notReady)) {
             LOG.log(Level.WARNING, "task database " + db + ": " + reason);
         }
@@ -204,7 +208,7 @@ public final class PostgresTaskStore implements TaskStore {
                         }
                         return Future.succeededFuture();
                     }
-                    String why = DatabaseFailures.reason(ping.cause(), bound);
+                    String why = DatabaseFailures.reason(explain(ping.cause()), bound);
                     if (reachable.compareAndSet(true, false)) {
                         LOG.warning("task database " + db + " unreachable: " + why);
                     }
@@ -223,6 +227,11 @@ public final class PostgresTaskStore implements TaskStore {
                     "task database " + db + ": the connection pool did not close within " + requestBoundMillis + " ms");
             return Future.succeededFuture();
         });
+    }
+
+    /** The failure, with why the server's certificate was refused when that is what a failed handshake hides. */
+    private Throwable explain(Throwable failure) {
+        return trust == null ? failure : trust.explain(failure);
     }
 
     /** Runs one database operation within the request bound, turning an unavailable database into 503. */

@@ -12,7 +12,10 @@ import dev.taskapi.task.StoreUnavailableException;
 import io.vertx.core.VertxException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -96,6 +99,35 @@ class DatabaseFailuresTest {
         assertUnavailable(new VertxException("Timeout", true), "no answer within 2000 ms");
         assertUnavailable(new VertxException("Connection refused: /127.0.0.1:5432", true), "cannot reach it");
         assertUnavailable(error("57P01", null, null), "SQLSTATE 57P01");
+    }
+
+    @Test
+    void aTlsFailureIsA503AndReadinessSaysWhatFailedInWords() throws Exception {
+        assertUnavailable(new VertxException("SSL handshake failed", true), "its TLS connection failed");
+        assertEquals(
+                "TLS: the server's certificate has expired (NotAfter: 2021)",
+                DatabaseFailures.reason(
+                        new SSLHandshakeException("PKIX path validation failed")
+                                .initCause(new CertificateExpiredException("NotAfter: 2021")),
+                        2000));
+        assertEquals(
+                "TLS: the server's certificate is not signed by a trusted CA (unknown CA: not in PGSSLROOTCERT)",
+                DatabaseFailures.reason(
+                        new CertificateException("PKIX path building failed: unable to find valid certification path to"
+                                + " requested target"),
+                        2000));
+        assertEquals(
+                "TLS: the server's certificate is for another host name (sslmode=verify-full: No subject alternative"
+                        + " DNS name matching db.internal found.)",
+                DatabaseFailures.reason(
+                        new CertificateException("No subject alternative DNS name matching db.internal found."), 2000));
+        assertEquals(
+                "TLS: the server does not accept TLS connections (sslmode requires TLS; is ssl=on set?)",
+                DatabaseFailures.reason(new Exception("Postgres Server does not handle SSL connection"), 2000));
+        assertEquals(
+                "Connection refused: /127.0.0.1:5432",
+                DatabaseFailures.reason(new VertxException("Connection refused: /127.0.0.1:5432", true), 2000),
+                "not about TLS");
     }
 
     @Test
