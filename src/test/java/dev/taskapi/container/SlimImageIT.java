@@ -118,7 +118,7 @@ class SlimImageIT extends ImageContract {
      * carries; the chain is EC P-256 (ECDSA signatures) or RSA 2048, as managed databases issue either. Readiness is
      * UP, a task is created and read back, and in the database every connection of the service is encrypted.
      */
-    @ParameterizedTest
+    @ParameterizedTest(name = "chain {0}")
     @EnumSource(TestCa.Keys.class)
     @Order(12)
     void verifyFullConnectsOverTlsToAPostgresqlContainer(TestCa.Keys keys) throws Exception {
