@@ -99,11 +99,11 @@ lint: ## Check every shell script (found by its #! line) with shellcheck. Skippe
 	echo "$(SHELLCHECK) $(SHELL_SCRIPTS)"; $(SHELLCHECK) $(SHELL_SCRIPTS)
 
 # What `make test` builds first, all here: the lint; where a container engine exists, the images and a second,
-# independent build of them (the reproducibility test; without an engine the container tests skip, or fail in CI)
-# and the models image's base (the models image test); under docker the legacy builder test's JRE base; under
-# podman the PostgreSQL image of the podman kube play tests.
-TEST_PREREQS := lint $(if $(CONTAINER_ENGINE),images images-repro models-base) $(if $(ENGINE_IS_DOCKER),legacy-builder-base) \
-  $(if $(ENGINE_IS_PODMAN),k8s-postgres-image)
+# independent build of them (the reproducibility test; without an engine the container tests skip, or fail in CI),
+# the models image's base (the models image test) and the PostgreSQL image (the slim image's TLS tests under either
+# engine, and the podman kube play tests); under docker the legacy builder test's JRE base.
+TEST_PREREQS := lint $(if $(CONTAINER_ENGINE),images images-repro models-base k8s-postgres-image) \
+  $(if $(ENGINE_IS_DOCKER),legacy-builder-base)
 
 .PHONY: test
 test: $(TEST_PREREQS) ## Run every test this machine can run: the lint, unit tests, then the *IT integration tests (engine, kubectl) with mvn verify; lists the skipped suites and what each needs. JDK 25 (17+ without a container engine).

@@ -52,12 +52,12 @@ images-repro: images ## Build the images a second time from scratch into target/
 # The container tests (JUnit tag container) under ENGINE alone: .ci/run runs them once per engine (`make test`
 # runs them too, and the tests tagged engines, which drive docker and podman both themselves). The Jib tars are
 # engine-neutral and reused when built from this revision (lib.sh revision; else images-repro builds them all);
-# slim-aot is trained again in ENGINE. Under podman also the podman kube play test (tag podman, its PostgreSQL
-# image); under docker the legacy builder test.
+# slim-aot is trained again in ENGINE. The PostgreSQL image for the slim image's TLS tests (and, under podman, the
+# podman kube play test, tag podman); under docker the legacy builder test.
 REUSED_TARS := $(foreach d,target/jib target/repro/jib,$(foreach v,slim distroless,$(d)/task-api-$(v).tar))
 
 .PHONY: container-test
-container-test: $(if $(ENGINE_IS_PODMAN),k8s-postgres-image) $(if $(ENGINE_IS_DOCKER),legacy-builder-base) ## Run the container tests under ENGINE (make container-test ENGINE=/usr/bin/docker): reuses the Jib tars, retrains slim-aot. JDK 25.
+container-test: $(if $(CONTAINER_ENGINE),k8s-postgres-image) $(if $(ENGINE_IS_DOCKER),legacy-builder-base) ## Run the container tests under ENGINE (make container-test ENGINE=/usr/bin/docker): reuses the Jib tars, retrains slim-aot. JDK 25.
 	$(require_engine)
 	$(require_jdk25)
 	$(call require,$(MVN),install Maven (apt-get install maven))

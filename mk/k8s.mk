@@ -70,7 +70,8 @@ kind-down: ## Delete the kind cluster.
 # The PostgreSQL image podman kube play runs (kind pulls the upstream one): built here from Debian's
 # postgresql-15 by the bases pipeline (cached; rebuilt only when its inputs change).
 K8S_PG_IMAGE_TAR ?= target/bases/postgres15.tar
-# `make test` builds it first where podman exists (the Makefile's TEST_PREREQS): the podman kube play tests run it
+# `make test` builds it first where a container engine exists (the Makefile's TEST_PREREQS), `make container-test`
+# too: the podman kube play tests and the slim image's TLS tests (SlimImageIT, under either engine) run it
 # (mandatory in CI).
 
 .PHONY: k8s-postgres-image

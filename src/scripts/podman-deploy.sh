@@ -3,7 +3,8 @@
 # machines without a cluster. Used by `make podman-deploy` / `make podman-down` and by the podman deployment
 # tests. kube play names a Deployment's pod <name>-pod-<n>, its containers <pod>-<container>:
 #   task-api-postgres-pod-0   the database (container task-api-postgres-pod-0-postgres), data in the podman
-#                             volume task-api-postgres-data (its claimName), not reachable from the host
+#                             volume task-api-postgres-data (its claimName), not reachable from the host; TLS
+#                             only (its pg_hba.conf: the podman volume task-api-postgres-hba, from the ConfigMap)
 #   task-api-pod-0            the service (container task-api-pod-0-task-api), on 127.0.0.1:$HOST_PORT, models
 #                             from the podman volume task-api-models
 #
@@ -33,8 +34,9 @@ VOLUME=task-api-models             # the claim of k8s/components/models-pvc (its
 DATA_VOLUME=task-api-postgres-data # the claimName in k8s/overlays/podman/postgres.yaml
 POD=task-api-pod-0                 # kube play names a Deployment's pod <name>-pod-<n>
 DB_POD=task-api-postgres-pod-0
+HBA_VOLUME=task-api-postgres-hba   # the database's pg_hba.conf ConfigMap, which kube play turns into a volume
 OUT=target/k8s/podman-played.yaml  # the exact YAML played (task-api), kept for `down` and for inspection
-DB_OUT=target/k8s/podman-played-postgres.yaml  # the database's Deployment, played on its own
+DB_OUT=target/k8s/podman-played-postgres.yaml  # the database's Deployment and ConfigMap, played on their own
 VOL_OUT=target/k8s/podman-played-claims.yaml  # the claims, played first: kube play creates their volumes
 
 # kube play turns the liveness probe into a podman healthcheck that needs systemd (absent here, and the
@@ -52,8 +54,8 @@ render() {
           -e "s#^\( *image:\) task-api:.*\$#\1 ${IMG}#" \
           -e "s#^\( *image:\) localhost/task-api-base/postgres15:.*\$#\1 ${PG_IMG}#" >"$OUT.all"
   # Three files: the claims (played first, so the script can fill the volume kube play creates before any pod
-  # mounts it), the database's Deployment, and everything else. Each is played (and downed) on its own, so
-  # task-api can be replaced while the database keeps running.
+  # mounts it), the database's Deployment with its pg_hba.conf ConfigMap, and everything else. Each is played
+  # (and downed) on its own, so task-api can be replaced while the database keeps running.
   awk -v db="$DB_OUT.tmp" -v app="$OUT.tmp" -v vol="$VOL_OUT.tmp" '
     function flush() {
       if (doc != "") { f = (kind == "PersistentVolumeClaim" ? vol : isdb ? db : app); printf "---\n%s", doc > f }
@@ -62,6 +64,7 @@ render() {
     /^---$/ { flush(); next }
     /^kind: / { kind = $2 }
     /^  name: task-api-postgres$/ && kind == "Deployment" { isdb = 1 }
+    /^  name: task-api-postgres-/ && kind == "ConfigMap" { isdb = 1 }
     { doc = doc $0 "\n" }
     END { flush() }' "$OUT.all"
   rm -f "$OUT.all"
@@ -70,6 +73,7 @@ render() {
   grep -q "hostPort: ${HOST_PORT}\$" "$OUT.tmp" || die "rendered YAML has no hostPort ${HOST_PORT}"
   grep -q "image: ${IMG}\$" "$OUT.tmp" || die "rendered YAML does not use image ${IMG}"
   grep -q "image: ${PG_IMG}\$" "$DB_OUT.tmp" || die "rendered YAML has no database Deployment with image ${PG_IMG}"
+  grep -q "^  name: ${HBA_VOLUME}\$" "$DB_OUT.tmp" || die "rendered YAML has no ConfigMap ${HBA_VOLUME} for the database"
   mv "$OUT.tmp" "$OUT"
   mv "$DB_OUT.tmp" "$DB_OUT"
 }
@@ -101,23 +105,27 @@ down() {
   [ "${1:-}" != --keep-data ] || keep=1
   kube_down "$OUT" "$POD"
   kube_down "$DB_OUT" "$DB_POD"
-  if podman volume exists "$VOLUME"; then
-    podman volume rm "$VOLUME" >/dev/null
-  fi
+  # kube down removes the pods' emptyDir volumes but not the volume kube play made of the ConfigMap.
+  local v
+  for v in "$VOLUME" "$HBA_VOLUME"; do
+    if podman volume exists "$v"; then
+      podman volume rm "$v" >/dev/null
+    fi
+  done
   if [ $keep = 0 ] && podman volume exists "$DATA_VOLUME"; then
     podman volume rm "$DATA_VOLUME" >/dev/null
   fi
-  # kube down removes the pods' emptyDir volumes; fail loudly if anything survived.
+  # Fail loudly if anything survived.
   ! podman volume exists "$VOLUME" || die "volume $VOLUME still exists"
-  local v
-  for v in task-api-tmp task-api-postgres-run task-api-postgres-tmp; do
+  ! podman volume exists "$HBA_VOLUME" || die "volume $HBA_VOLUME still exists"
+  for v in task-api-tmp task-api-postgres-run task-api-postgres-tmp task-api-postgres-tls; do
     ! podman volume exists "$v" || die "emptyDir volume $v still exists after kube down"
   done
   if [ $keep = 0 ]; then
     ! podman volume exists "$DATA_VOLUME" || die "volume $DATA_VOLUME still exists"
-    echo "podman-deploy: removed pods $POD and $DB_POD, volumes $VOLUME and $DATA_VOLUME"
+    echo "podman-deploy: removed pods $POD and $DB_POD, volumes $VOLUME, $HBA_VOLUME and $DATA_VOLUME"
   else
-    echo "podman-deploy: removed pods $POD and $DB_POD and volume $VOLUME; kept the database volume $DATA_VOLUME"
+    echo "podman-deploy: removed pods $POD and $DB_POD and volumes $VOLUME and $HBA_VOLUME; kept the database volume $DATA_VOLUME"
   fi
 }
 

@@ -5,7 +5,9 @@
 # execs postgres (so it is pid 1 and gets the stop signal), listening on every interface, password
 # authentication (scram-sha-256) for every connection, local ones included, no JIT. It never runs as root: the
 # image's user is postgres (999), and a PGDATA volume must be writable by it.
-# Arguments are passed to postgres (e.g. -c shared_buffers=64MB).
+# Arguments are passed to postgres (e.g. -c shared_buffers=64MB); -c hba_file=FILE makes postgres read FILE instead
+# of the pg_hba.conf written here (k8s/components/postgres: TLS only), and -c ssl=on with ssl_cert_file and
+# ssl_key_file serves TLS.
 set -euo pipefail
 
 bin=/usr/lib/postgresql/15/bin

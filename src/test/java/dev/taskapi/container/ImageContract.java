@@ -116,10 +116,16 @@ abstract class ImageContract {
 
     /** Starts the image as the cluster would run it (src/scripts/lib.sh run-flags); returns the container's name. */
     String start(Path models, Map<String, String> env) {
+        return start(models, env, List.of());
+    }
+
+    /** As {@link #start(Path, Map)}, with {@code engineArgs} for `run` too (a network, a mount). */
+    String start(Path models, Map<String, String> env, List<String> engineArgs) {
         String name = "task-api-ctest-" + variant() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
         List<String> args = new ArrayList<>(List.of("run", "-d", "--name", name));
         args.addAll(Engine.runFlags(engine(), models));
+        args.addAll(engineArgs);
         Map<String, String> all = new TreeMap<>(extraEnv());
         all.putAll(env);
         all.forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
@@ -153,6 +159,11 @@ abstract class ImageContract {
 
     /** Polls /health/ready until it answers {@code status}; fails with the container's logs otherwise. */
     void awaitStatus(String url, int status) throws Exception {
+        awaitStatus(container, url, status);
+    }
+
+    /** As {@link #awaitStatus(String, int)} for the container {@code name}, whose logs a failure shows. */
+    void awaitStatus(String name, String url, int status) throws Exception {
         long deadline = System.nanoTime() + READY_WITHIN.toNanos();
         String last = "no answer";
         while (System.nanoTime() < deadline) {
@@ -168,11 +179,15 @@ abstract class ImageContract {
             Thread.sleep(200);
         }
         throw new AssertionError("/health/ready never answered " + status + " within " + READY_WITHIN + " (last: "
-                + last + "); logs:\n" + logs());
+                + last + "); logs:\n" + logs(name));
     }
 
     String logs() {
-        Command.Result r = run(Duration.ofSeconds(30), "logs", container);
+        return logs(container);
+    }
+
+    String logs(String name) {
+        Command.Result r = run(Duration.ofSeconds(30), "logs", name);
         return r.out() + r.err();
     }
 

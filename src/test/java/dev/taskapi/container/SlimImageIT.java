@@ -8,25 +8,41 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.taskapi.testing.DeploymentLimits;
 import dev.taskapi.testing.FreePort;
 import dev.taskapi.testing.PostgresServer;
+import dev.taskapi.testing.TestCa;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class SlimImageIT extends ImageContract {
     static final int CONNECTIONS = 256;
     static final int TASKS = 1000;
     static final Duration LOAD = Duration.ofSeconds(20);
+
+    /** The TLS tests' PostgreSQL containers and their network, made on first use; their certificates' files. */
+    private PostgresTlsContainers tlsDatabases;
+
+    private final Map<TestCa.Keys, PostgresTlsContainers.Database> tlsDatabase = new EnumMap<>(TestCa.Keys.class);
+    private Path tlsFiles;
 
     @Override
     String variant() {
@@ -93,6 +109,133 @@ class SlimImageIT extends ImageContract {
         System.out.printf(
                 "[slim, %s, %s CPU] %d listings of %d tasks from %d clients in %s%n",
                 limit, cpus, statuses.get(200).sum(), TASKS, CONNECTIONS, LOAD);
+    }
+
+    /**
+     * TLS from the slim image's own runtime (the jlink modules of pom.xml's image.jlink.modules), not the build's JDK:
+     * with sslmode=verify-full and PGSSLROOTCERT mounted read-only, the image connects over a network of the engine to
+     * a PostgreSQL container that admits network connections with TLS only, by the container name its certificate
+     * carries; the chain is EC P-256 (ECDSA signatures) or RSA 2048, as managed databases issue either. Readiness is
+     * UP, a task is created and read back, and in the database every connection of the service is encrypted.
+     */
+    @ParameterizedTest(name = "chain {0}")
+    @EnumSource(TestCa.Keys.class)
+    @Order(12)
+    void verifyFullConnectsOverTlsToAPostgresqlContainer(TestCa.Keys keys) throws Exception {
+        PostgresTlsContainers.Database db = tlsDatabase(keys);
+        String name = start(MODELS, PostgresTlsContainers.environment(db, db.name()), tlsDatabases.clientArgs(db));
+        try {
+            String url = "http://" + hostPort(name);
+            awaitStatus(name, url, 200);
+            HttpResponse<String> ready = get(url + "/health/ready");
+            assertEquals("UP", JSON.readTree(ready.body()).get("status").asText(), ready.body());
+
+            HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(url + "/tasks"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"over TLS, " + keys + "\"}")));
+            assertEquals(201, created.statusCode(), created.body());
+            JsonNode task = JSON.readTree(created.body());
+            HttpResponse<String> fetched = get(url + "/tasks/" + task.get("id").asText());
+            assertEquals(200, fetched.statusCode(), fetched.body());
+            assertEquals(task, JSON.readTree(fetched.body()));
+
+            List<List<String>> connections = tlsDatabases.psql(
+                    db,
+                    "SELECT s.ssl, s.version, s.cipher FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)"
+                            + " WHERE a.application_name = 'task-api'");
+            assertFalse(connections.isEmpty(), "the service has connections open to " + db.name());
+            for (List<String> c : connections) {
+                assertEquals("t", c.get(0), "every connection of the service is encrypted: " + connections);
+                assertTrue(c.get(1).startsWith("TLSv1."), connections.toString());
+            }
+            System.out.println("[slim, tls " + keys + "] verify-full to " + db.name() + ": " + connections.size()
+                    + " connection(s), " + connections.get(0).get(1) + " "
+                    + connections.get(0).get(2));
+        } finally {
+            run(Duration.ofSeconds(60), "rm", "-f", name).check("removing " + name);
+        }
+    }
+
+    /**
+     * The image's runtime checks the host name too, not only the chain: the same server reached by a name its
+     * certificate does not carry is refused, and readiness says so.
+     */
+    @Test
+    @Order(13)
+    void verifyFullRefusesACertificateForAnotherHostName() throws Exception {
+        PostgresTlsContainers.Database db = tlsDatabase(TestCa.Keys.EC_P256);
+        String name = start(MODELS, PostgresTlsContainers.environment(db, db.otherName()), tlsDatabases.clientArgs(db));
+        try {
+            String url = "http://" + hostPort(name);
+            String words = "for another host name";
+            long deadline = System.nanoTime() + READY_WITHIN.toNanos();
+            String last = "no answer";
+            while (System.nanoTime() < deadline && !last.contains(words)) {
+                try {
+                    HttpResponse<String> ready = get(url + "/health/ready");
+                    last = ready.statusCode() + " " + ready.body();
+                    if (ready.statusCode() == 503) {
+                        last = "503 " + tasksReason(JSON.readTree(ready.body()));
+                    }
+                } catch (IOException e) {
+                    last = e.toString();
+                }
+                if (!last.contains(words)) {
+                    Thread.sleep(200);
+                }
+            }
+            assertTrue(
+                    last.startsWith("503 ") && last.contains(words),
+                    "readiness DOWN saying '" + words + "' within " + READY_WITHIN + " (last: " + last + "); logs:\n"
+                            + logs(name));
+            System.out.println("[slim, tls] " + db.otherName() + " refused: " + last);
+        } finally {
+            run(Duration.ofSeconds(60), "rm", "-f", name).check("removing " + name);
+        }
+    }
+
+    /** The reason of readiness's tasks check, or the whole body when it has none. */
+    static String tasksReason(JsonNode ready) {
+        for (JsonNode check : ready.path("checks")) {
+            if ("tasks".equals(check.path("id").asText())) {
+                return check.path("data").path("reason").asText(check.toString());
+            }
+        }
+        return ready.toString();
+    }
+
+    /** The TLS database whose chain has {@code keys}, started on first use (with the network, on the first). */
+    private PostgresTlsContainers.Database tlsDatabase(TestCa.Keys keys) throws IOException {
+        if (tlsFiles == null) {
+            tlsFiles = Files.createTempDirectory("task-api-tls-");
+        }
+        if (tlsDatabases == null) {
+            tlsDatabases = PostgresTlsContainers.create(engine(), tlsFiles); // skips (creating nothing) if it must
+        }
+        PostgresTlsContainers.Database db = tlsDatabase.get(keys);
+        if (db == null) {
+            db = tlsDatabases.start(keys);
+            tlsDatabase.put(keys, db);
+        }
+        return db;
+    }
+
+    /** Before ImageContract's clean-up (JUnit runs a subclass's first): the tests removed their own clients. */
+    @AfterAll
+    void removeTlsDatabases() throws IOException {
+        try {
+            if (tlsDatabases != null) {
+                tlsDatabases.close();
+            }
+        } finally {
+            if (tlsFiles != null) {
+                try (Stream<Path> files = Files.walk(tlsFiles)) {
+                    for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
+        }
     }
 
     /** One client: the listing again as soon as the previous answer is read, until the deadline. */

@@ -592,6 +592,73 @@ class DeploymentIT {
                 mounts.contains("/var/run/secrets/kubernetes.io/serviceaccount"), "no service-account token mounted");
     }
 
+    /**
+     * The database admits task-api over TLS only (components/postgres, postgres-store): read in the database's
+     * container, every connection of task-api's is TLS and there is at least one; a connection without TLS to the
+     * pod's address is refused by pg_hba.conf while the same one with TLS is admitted; the certificate the server
+     * presents is the one its init container generated (EC P-256, the pod's name under the headless Service), with
+     * the key 0600 and owned by 999.
+     */
+    @Test
+    void taskApiReachesTheDatabaseOverTlsOnly() throws Exception {
+        String pod = DATABASE + "-0";
+        String ip = client.pods()
+                .inNamespace(namespace)
+                .withName(pod)
+                .get()
+                .getStatus()
+                .getPodIP();
+        assertNotNull(ip, pod + " has an address");
+        String connections = execIn(
+                        pod,
+                        "postgres",
+                        K8sManifests.psqlInDatabase(
+                                K8sManifests.DB_LOOPBACK_TLS, K8sManifests.TASK_API_CONNECTIONS_SQL))
+                .check("psql in " + pod)
+                .out();
+        dev.taskapi.testing.Command.Result plaintext = execIn(
+                pod,
+                "postgres",
+                K8sManifests.psqlInDatabase(
+                        "host=" + ip + " port=5432 sslmode=disable", K8sManifests.THIS_CONNECTION_SSL_SQL));
+        String encrypted = execIn(
+                        pod,
+                        "postgres",
+                        K8sManifests.psqlInDatabase(
+                                "host=" + ip + " port=5432 sslmode=require", K8sManifests.THIS_CONNECTION_SSL_SQL))
+                .check("psql with sslmode=require to " + ip)
+                .out();
+        String facts = execIn(pod, "postgres", K8sManifests.certificateFactsCommand())
+                .check("openssl in " + pod)
+                .out();
+        String presented = execIn(pod, "postgres", K8sManifests.presentedCertificateCommand(ip))
+                .check("openssl s_client in " + pod)
+                .out();
+        K8sManifests.assertDatabaseTls(
+                connections, plaintext, encrypted, facts, presented, pod + "." + DATABASE + "." + namespace + ".svc");
+        LOG.info("task-api's connections to the database (ssl|version): "
+                + connections.lines().toList());
+    }
+
+    /** Runs {@code command} in {@code container} of {@code pod}: its exit code, stdout and stderr. */
+    static dev.taskapi.testing.Command.Result execIn(String pod, String container, List<String> command)
+            throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (ExecWatch watch = client.pods()
+                .inNamespace(namespace)
+                .withName(pod)
+                .inContainer(container)
+                .writingOutput(out)
+                .writingError(err)
+                .exec(command.toArray(String[]::new))) {
+            code = watch.exitCode().get(1, TimeUnit.MINUTES);
+        }
+        return new dev.taskapi.testing.Command.Result(
+                code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
     static String exec(String pod, List<String> command) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ExecWatch watch = client.pods()

@@ -116,6 +116,97 @@ final class K8sManifests {
         throw new AssertionError("no mount at " + mountPoint + " in " + words);
     }
 
+    // --- the database's TLS, checked from inside its container (podman exec, kubectl exec)
+
+    /** From inside the database's container: loopback over TLS (pg_hba.conf admits no other network connection). */
+    static final String DB_LOOPBACK_TLS = "host=127.0.0.1 port=5432 sslmode=require";
+    /** Where the database's certificate and key are (components/postgres, overlays/podman). */
+    static final String DB_TLS_DIR = "/etc/postgresql/tls";
+    /** Every connection of task-api's (its application_name) and whether it is TLS, with the protocol version. */
+    static final String TASK_API_CONNECTIONS_SQL = "SELECT s.ssl, coalesce(s.version, '-') FROM pg_stat_ssl s"
+            + " JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'task-api'";
+    /** Whether this very connection is TLS. */
+    static final String THIS_CONNECTION_SSL_SQL = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()";
+
+    /**
+     * psql in the database's container, as the superuser its image was initialised with (its POSTGRES_USER,
+     * POSTGRES_DB and POSTGRES_PASSWORD, so no credential passes through the test), on {@code conninfo} (host, port,
+     * sslmode), running {@code sql}; unaligned, tuples only.
+     */
+    static List<String> psqlInDatabase(String conninfo, String sql) {
+        return List.of(
+                "sh",
+                "-c",
+                "PGPASSWORD=\"$POSTGRES_PASSWORD\" exec psql -X -A -t -v ON_ERROR_STOP=1"
+                        + " \"$1 dbname=$POSTGRES_DB user=$POSTGRES_USER connect_timeout=10\" -c \"$2\"",
+                "psql",
+                conninfo,
+                sql);
+    }
+
+    /** The key's mode and owner, and the certificate's SHA-256 fingerprint, curve and names, as openssl reads them. */
+    static List<String> certificateFactsCommand() {
+        return List.of(
+                "sh",
+                "-c",
+                "stat -c 'key %a %u' " + DB_TLS_DIR + "/tls.key && openssl x509 -in " + DB_TLS_DIR
+                        + "/tls.crt -noout -fingerprint -sha256 -text -ext subjectAltName");
+    }
+
+    /** The certificate the server presents on {@code host}:5432, by its SHA-256 fingerprint (openssl's STARTTLS). */
+    static List<String> presentedCertificateCommand(String host) {
+        return List.of(
+                "sh",
+                "-c",
+                "openssl s_client -starttls postgres -connect \"$1:5432\" </dev/null 2>/dev/null"
+                        + " | openssl x509 -noout -fingerprint -sha256",
+                "openssl",
+                host);
+    }
+
+    /** The SHA-256 fingerprint line openssl prints ({@code sha256 Fingerprint=AB:CD...}). */
+    static String fingerprint(String opensslOutput) {
+        return opensslOutput
+                .lines()
+                .filter(l -> l.contains("Fingerprint="))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no fingerprint in: " + opensslOutput))
+                .strip();
+    }
+
+    /**
+     * What proves the database runs as components/postgres says: {@code connections} (TASK_API_CONNECTIONS_SQL's
+     * rows) holds at least one task-api connection and every one is TLS; the connection without TLS to the pod's
+     * address ({@code plaintext}, exit code and output) was refused by pg_hba.conf for having no encryption, while
+     * the same one with TLS ({@code encrypted}) was admitted and is TLS; the key is 0600 and owned by 999; the
+     * certificate is EC P-256, names {@code name}, and is the one the server presents ({@code presented}).
+     */
+    static void assertDatabaseTls(
+            String connections,
+            Command.Result plaintext,
+            String encrypted,
+            String facts,
+            String presented,
+            String name) {
+        List<String> rows = connections.lines().filter(l -> !l.isBlank()).toList();
+        assertTrue(
+                !rows.isEmpty(), "at least one connection of task-api's (application_name task-api): " + connections);
+        for (String row : rows) {
+            assertTrue(row.startsWith("t|TLS"), "task-api's connection is not TLS: " + row + " (of " + rows + ")");
+        }
+        assertTrue(plaintext.code() != 0, "a connection without TLS was admitted: " + plaintext);
+        String refusal = plaintext.out() + plaintext.err();
+        assertTrue(
+                refusal.contains("no pg_hba.conf entry for host") && refusal.contains("no encryption"),
+                "refused by pg_hba.conf for having no encryption: " + refusal);
+        assertEquals("t", encrypted.strip(), "the same connection with sslmode=require is admitted, over TLS");
+        assertTrue(facts.contains("key 600 999"), "the key is mode 0600, owned by 999: " + facts);
+        assertTrue(facts.contains("ASN1 OID: prime256v1"), "an EC P-256 key: " + facts);
+        assertTrue(facts.contains("DNS:" + name), "the certificate names " + name + ": " + facts);
+        assertEquals(
+                fingerprint(facts), fingerprint(presented), "the server presents the certificate generated at start");
+    }
+
     /** `kubectl kustomize k8s/<overlay>`: the YAML the overlay renders. */
     static String render(String overlay) {
         return run(Map.of(), "kubectl", "kustomize", K8S.resolve(overlay).toString());

@@ -27,12 +27,14 @@ enum LocalClusterAdaptations {
     /** Kubernetes 1.20 serves PodDisruptionBudget as policy/v1beta1 only (policy/v1 arrived in 1.21). */
     PDB_POLICY_V1BETA1("PodDisruptionBudget policy/v1 → policy/v1beta1 (policy/v1 is served from 1.21)"),
     /**
-     * The node reaches no public registry: the database runs the PostgreSQL image built here from Debian's
-     * postgresql-15 (src/scripts/bases.sh postgres15, the one podman kube play runs; its entrypoint initialises
-     * PGDATA from the same POSTGRES_* variables as the upstream image's), loaded into the node.
+     * The node reaches no public registry: the database and its init container tls-cert run the PostgreSQL image
+     * built here from Debian's postgresql-15 (src/scripts/bases.sh postgres15, the one podman kube play runs; its
+     * entrypoint initialises PGDATA from the same POSTGRES_* variables as the upstream image's, and it carries
+     * openssl as the upstream image does), loaded into the node.
      */
     DATABASE_IMAGE("the database image postgres:17-bookworm → " + LocalClusterAdaptations.DATABASE_IMAGE_NAME
-            + ", imagePullPolicy Never (no registry reachable; loaded into the node)"),
+            + ", imagePullPolicy Never, for the server and its init container (no registry reachable; loaded into"
+            + " the node)"),
     /**
      * No cluster DNS (CoreDNS is not packaged for Debian): the database Service gets a cluster IP instead of
      * being headless, and task-api's pods resolve the Service's name to it through a hostAliases entry.
@@ -81,10 +83,12 @@ enum LocalClusterAdaptations {
             }
             if (o instanceof StatefulSet sts
                     && DATABASE.equals(sts.getMetadata().getName())) {
-                sts.getSpec().getTemplate().getSpec().getContainers().forEach(c -> {
-                    c.setImage(DATABASE_IMAGE_NAME);
-                    c.setImagePullPolicy("Never");
-                });
+                var pod = sts.getSpec().getTemplate().getSpec();
+                java.util.stream.Stream.concat(pod.getContainers().stream(), pod.getInitContainers().stream())
+                        .forEach(c -> {
+                            c.setImage(DATABASE_IMAGE_NAME);
+                            c.setImagePullPolicy("Never");
+                        });
             } else if (o instanceof Service svc
                     && DATABASE.equals(svc.getMetadata().getName())) {
                 svc.getSpec().setClusterIP(site.databaseIp());

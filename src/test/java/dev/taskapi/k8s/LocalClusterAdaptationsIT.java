@@ -53,6 +53,8 @@ class LocalClusterAdaptationsIT {
                         // DATABASE_IMAGE
                         "StatefulSet/task-api-postgres.spec.template.spec.containers[postgres].image",
                         "StatefulSet/task-api-postgres.spec.template.spec.containers[postgres].imagePullPolicy",
+                        "StatefulSet/task-api-postgres.spec.template.spec.initContainers[tls-cert].image",
+                        "StatefulSet/task-api-postgres.spec.template.spec.initContainers[tls-cert].imagePullPolicy",
                         // DATABASE_ADDRESS
                         "Service/task-api-postgres.spec.clusterIP",
                         "Deployment/task-api.spec.template.spec.hostAliases",

@@ -118,8 +118,18 @@ class ManifestIT {
         return containers.get(0);
     }
 
+    /** The service's generated ConfigMap (task-api-<hash>); an overlay with the database has the database's too. */
+    static ConfigMap appConfig(List<HasMetadata> objects) {
+        List<ConfigMap> found = all(objects, ConfigMap.class).stream()
+                .filter(c ->
+                        K8sManifests.generatedName(c.getMetadata().getName()).equals(APP))
+                .toList();
+        assertEquals(1, found.size(), "exactly one ConfigMap task-api-<hash>, found " + found.size());
+        return found.get(0);
+    }
+
     static Map<String, String> config(List<HasMetadata> objects) {
-        return one(objects, ConfigMap.class).getData();
+        return appConfig(objects).getData();
     }
 
     @ParameterizedTest
@@ -149,10 +159,12 @@ class ManifestIT {
         }
         if (overlay.equals("overlays/podman")) {
             expected.merge("Deployment", 1, Integer::sum); // the database as a Deployment of one pod
+            expected.merge("ConfigMap", 1, Integer::sum); // its pg_hba.conf
         }
         if (clusterDatabase(overlay)) {
-            // The database: its Secret, StatefulSet, headless Service and NetworkPolicy; task-api's
-            // PodDisruptionBudget.
+            // The database: its Secret, StatefulSet, headless Service, NetworkPolicy and pg_hba.conf ConfigMap;
+            // task-api's PodDisruptionBudget.
+            expected.merge("ConfigMap", 1, Integer::sum);
             expected.merge("Service", 1, Integer::sum);
             expected.merge("NetworkPolicy", 1, Integer::sum);
             expected.put("Secret", 1);
@@ -337,7 +349,7 @@ class ManifestIT {
         Map<String, String> env = config(objects);
         assertEquals("/app/models", env.get("MODELS_DIR"), "MODELS_DIR is the image's models directory");
 
-        String cmName = one(objects, ConfigMap.class).getMetadata().getName();
+        String cmName = appConfig(objects).getMetadata().getName();
         assertEquals(
                 List.of(cmName),
                 c.getEnvFrom().stream().map(e -> e.getConfigMapRef().getName()).toList(),
@@ -725,18 +737,218 @@ class ManifestIT {
         assertTrue(
                 pgdata.startsWith(data.getMountPath() + "/"),
                 overlay + ": PGDATA " + pgdata + " on the claim's volume");
-        // Everything else it writes is an emptyDir (the root filesystem is read-only).
+        // Everything else it writes is an emptyDir (the root filesystem is read-only); its pg_hba.conf is a
+        // ConfigMap, mounted read-only.
         for (VolumeMount m : c.getVolumeMounts()) {
             if (!m.getName().equals(claim)) {
-                assertNotNull(
-                        pod.getVolumes().stream()
-                                .filter(v -> v.getName().equals(m.getName()))
-                                .findFirst()
-                                .orElseThrow()
-                                .getEmptyDir(),
-                        overlay + ": " + m.getMountPath() + " is an emptyDir");
+                Volume v = pod.getVolumes().stream()
+                        .filter(x -> x.getName().equals(m.getName()))
+                        .findFirst()
+                        .orElseThrow();
+                if (v.getConfigMap() != null) {
+                    assertEquals(Boolean.TRUE, m.getReadOnly(), overlay + ": " + m.getMountPath() + " read-only");
+                } else {
+                    assertNotNull(v.getEmptyDir(), overlay + ": " + m.getMountPath() + " is an emptyDir");
+                }
             }
         }
+        // The init containers (tls-cert) as hardened as the server, with bounded resources.
+        assertFalse(pod.getInitContainers().isEmpty(), overlay + ": the init container tls-cert");
+        for (Container init : pod.getInitContainers()) {
+            assertEquals(sc, init.getSecurityContext(), overlay + ": " + init.getName() + " hardened as the server");
+            for (String r : List.of("cpu", "memory")) {
+                assertNotNull(init.getResources().getRequests().get(r), init.getName() + " " + r + " request");
+                assertNotNull(init.getResources().getLimits().get(r), init.getName() + " " + r + " limit");
+            }
+        }
+    }
+
+    // --- TLS to the database (k8s/components/postgres, postgres-store and the podman overlay's copy)
+
+    static final String TLS_INIT = "tls-cert";
+
+    /** postgres's {@code -c name=value} arguments, by name; anything else in {@code args} fails the test. */
+    static Map<String, String> postgresSettings(List<String> args) {
+        assertNotNull(args, "postgres arguments");
+        assertEquals(0, args.size() % 2, "pairs of -c name=value: " + args);
+        Map<String, String> settings = new TreeMap<>();
+        for (int i = 0; i < args.size(); i += 2) {
+            assertEquals("-c", args.get(i), "postgres arguments are -c name=value: " + args);
+            String[] kv = args.get(i + 1).split("=", 2);
+            assertEquals(2, kv.length, args.get(i + 1));
+            assertNull(settings.put(kv[0], kv[1]), kv[0] + " set twice");
+        }
+        return settings;
+    }
+
+    static VolumeMount mountOf(Container c, String path) {
+        return c.getVolumeMounts().stream()
+                .filter(m -> path.startsWith(m.getMountPath() + "/"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(c.getName() + " mounts nothing that holds " + path));
+    }
+
+    static Volume volumeNamed(PodSpec pod, String name) {
+        return pod.getVolumes().stream()
+                .filter(v -> v.getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no volume " + name));
+    }
+
+    /** The server's TLS and pg_hba.conf settings, each file on the volume the server mounts read-only for it. */
+    static void assertServesTls(String what, PodSpec pod, Container server, List<HasMetadata> objects) {
+        Map<String, String> settings = postgresSettings(server.getArgs());
+        assertEquals(
+                Set.of("ssl", "ssl_cert_file", "ssl_key_file", "hba_file"), settings.keySet(), what + ": " + settings);
+        assertEquals("on", settings.get("ssl"), what + ": ssl=on");
+        VolumeMount tls = mountOf(server, settings.get("ssl_key_file"));
+        assertEquals(tls, mountOf(server, settings.get("ssl_cert_file")), what + ": key and certificate together");
+        assertNotNull(volumeNamed(pod, tls.getName()).getEmptyDir(), what + ": the certificate lives in the pod");
+        VolumeMount hba = mountOf(server, settings.get("hba_file"));
+        assertEquals(Boolean.TRUE, hba.getReadOnly(), what + ": pg_hba.conf mounted read-only");
+        var configMap = volumeNamed(pod, hba.getName()).getConfigMap();
+        assertNotNull(configMap, what + ": pg_hba.conf from a ConfigMap");
+        String key = settings.get("hba_file").substring(hba.getMountPath().length() + 1);
+        ConfigMap cm = named(objects, ConfigMap.class, configMap.getName());
+        assertNotNull(cm.getData().get(key), what + ": the ConfigMap holds " + key);
+        assertHostSslOnly(what, cm.getData().get(key));
+    }
+
+    /** Network connections need TLS and a password: only local and hostssl lines, every one scram-sha-256. */
+    static void assertHostSslOnly(String what, String hba) {
+        List<String[]> lines = hba.lines()
+                .map(l -> l.replaceFirst("#.*", "").strip())
+                .filter(l -> !l.isEmpty())
+                .map(l -> l.split("\\s+"))
+                .toList();
+        assertTrue(lines.stream().anyMatch(l -> l[0].equals("hostssl")), what + ": a hostssl line");
+        for (String[] l : lines) {
+            assertTrue(
+                    Set.of("local", "hostssl").contains(l[0]),
+                    what + ": pg_hba.conf line " + String.join(" ", l) + " (only local and hostssl)");
+            assertEquals("scram-sha-256", l[l.length - 1], what + ": " + String.join(" ", l));
+        }
+    }
+
+    /** The script that writes the certificate: EC P-256, the names as subject alternative names, the key 0600. */
+    static void assertCertificateScript(String what, String script, String tlsDir) {
+        for (String part : List.of(
+                "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256",
+                "-addext \"subjectAltName=$san\"",
+                "-keyout " + tlsDir + "/tls.key -out " + tlsDir + "/tls.crt",
+                "chmod 0600 " + tlsDir + "/tls.key",
+                "san=\"DNS:$svc,DNS:$POD_NAME\"",
+                "svc=" + DB + "\n")) {
+            assertTrue(script.contains(part), what + ": the certificate script has " + part + ":\n" + script);
+        }
+    }
+
+    static Map<String, String> fieldRefs(Container c) {
+        Map<String, String> refs = new TreeMap<>();
+        for (EnvVar e : env(c)) {
+            if (e.getValueFrom() != null && e.getValueFrom().getFieldRef() != null) {
+                refs.put(e.getName(), e.getValueFrom().getFieldRef().getFieldPath());
+            }
+        }
+        return refs;
+    }
+
+    /**
+     * The database serves TLS only: the init container tls-cert (the database's image, hardened as it) writes a new
+     * certificate into the pod's memory-backed emptyDir at every start; postgres serves it read-only, with a
+     * pg_hba.conf from a ConfigMap that admits network connections over TLS with a password only; task-api asks for
+     * TLS (require: the certificate has no CA a client could trust).
+     */
+    @ParameterizedTest
+    @MethodSource("clusterDatabaseOverlays")
+    void theDatabaseServesTlsOnlyWithACertificateGeneratedPerPod(String overlay) {
+        List<HasMetadata> objects = objects(overlay);
+        StatefulSet sts = named(objects, StatefulSet.class, DB);
+        PodSpec pod = sts.getSpec().getTemplate().getSpec();
+        Container server = dbContainer(sts);
+        assertServesTls(overlay, pod, server, objects);
+
+        assertEquals(
+                List.of(TLS_INIT),
+                pod.getInitContainers().stream().map(Container::getName).toList());
+        Container init = pod.getInitContainers().get(0);
+        assertEquals(server.getImage(), init.getImage(), "tls-cert runs the database's image (its openssl)");
+        assertEquals(server.getImagePullPolicy(), init.getImagePullPolicy());
+        assertEquals(List.of("sh", "-c"), init.getCommand().subList(0, 2));
+        assertEquals(3, init.getCommand().size(), "sh -c SCRIPT");
+        String tlsDir = mountOf(server, postgresSettings(server.getArgs()).get("ssl_key_file"))
+                .getMountPath();
+        assertCertificateScript(overlay, init.getCommand().get(2), tlsDir);
+        assertEquals(
+                Map.of("POD_NAME", "metadata.name", "POD_NAMESPACE", "metadata.namespace"),
+                fieldRefs(init),
+                "the names the certificate carries");
+        VolumeMount written = init.getVolumeMounts().stream()
+                .filter(m -> m.getMountPath().equals(tlsDir))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("tls-cert mounts nothing at " + tlsDir));
+        assertFalse(Boolean.TRUE.equals(written.getReadOnly()), "tls-cert writes the certificate");
+        VolumeMount served = mountOf(server, tlsDir + "/tls.key");
+        assertEquals(written.getName(), served.getName(), "the server serves what tls-cert wrote");
+        assertEquals(Boolean.TRUE, served.getReadOnly(), "the server mounts its certificate read-only");
+        assertEquals(1, init.getVolumeMounts().size(), "tls-cert sees nothing but the certificate's volume");
+        var emptyDir = volumeNamed(pod, written.getName()).getEmptyDir();
+        assertEquals("Memory", emptyDir.getMedium(), "the key is never written to the node's disk");
+        assertNotNull(emptyDir.getSizeLimit());
+
+        Map<String, EnvVar> appEnv =
+                env(container(app(objects))).stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+        assertEquals("require", appEnv.get("PGSSLMODE").getValue(), overlay + ": task-api connects over TLS");
+        assertFalse(appEnv.containsKey("PGSSLROOTCERT"), "no CA to verify a per-pod certificate against");
+    }
+
+    /**
+     * Not rendered: the cert-manager route to verify-full issues the server's certificate for the host task-api
+     * connects to, from a CA of the namespace's own, into the Secret the documented edits mount.
+     */
+    @Test
+    void theCertManagerExampleIssuesTheCertificateForTheHostTaskApiConnectsTo() throws Exception {
+        var file = K8sManifests.K8S.resolve("components/postgres/cert-manager.example.yaml");
+        List<HasMetadata> example = load(Files.readString(file));
+        Map<String, GenericKubernetesResource> byName = new TreeMap<>();
+        for (HasMetadata o : example) {
+            assertTrue(o instanceof GenericKubernetesResource, o.getKind());
+            assertEquals("cert-manager.io/v1", o.getApiVersion());
+            byName.put(o.getKind() + "/" + o.getMetadata().getName(), (GenericKubernetesResource) o);
+        }
+        for (String overlay : overlays()) {
+            assertTrue(
+                    objects(overlay).stream().noneMatch(o -> o.getApiVersion().startsWith("cert-manager.io/")),
+                    overlay + ": the example is not rendered");
+        }
+        Map<String, Object> server = spec(byName.get("Certificate/" + DB + "-tls"));
+        String pgHost = env(container(app(objects("overlays/kind")))).stream()
+                .filter(e -> e.getName().equals("PGHOST"))
+                .findFirst()
+                .orElseThrow()
+                .getValue();
+        assertTrue(((List<?>) server.get("dnsNames")).contains(pgHost), "dnsNames hold PGHOST " + pgHost);
+        assertEquals(DB + "-tls", server.get("secretName"));
+        String issuer = (String) ((Map<?, ?>) server.get("issuerRef")).get("name");
+        Map<String, Object> caIssuer = spec(byName.get("Issuer/" + issuer));
+        String caSecret = (String) ((Map<?, ?>) caIssuer.get("ca")).get("secretName");
+        Map<String, Object> ca = byName.values().stream()
+                .filter(o -> o.getKind().equals("Certificate"))
+                .map(ManifestIT::spec)
+                .filter(c -> caSecret.equals(c.get("secretName")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no Certificate makes the CA " + caSecret));
+        assertEquals(Boolean.TRUE, ca.get("isCA"), "the server's issuer is a CA of the namespace's own");
+        assertNotNull(
+                spec(byName.get("Issuer/" + ((Map<?, ?>) ca.get("issuerRef")).get("name")))
+                        .get("selfSigned"),
+                "the CA is self-signed");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> spec(GenericKubernetesResource o) {
+        assertNotNull(o, "missing object in the example");
+        return (Map<String, Object>) o.getAdditionalProperties().get("spec");
     }
 
     // --- the database under podman kube play (k8s/overlays/podman)
@@ -803,6 +1015,9 @@ class ManifestIT {
                     .orElseThrow();
             if (m.getMountPath().equals(dataMount)) {
                 assertEquals(DB + "-data", v.getPersistentVolumeClaim().getClaimName(), "the database's data volume");
+            } else if (v.getConfigMap() != null) {
+                assertEquals(Boolean.TRUE, m.getReadOnly(), m.getMountPath() + " read-only");
+                assertEquals(DB + "-hba", v.getConfigMap().getName(), "the fixed name podman-deploy.sh removes");
             } else {
                 assertNotNull(v.getEmptyDir(), m.getMountPath() + " is an emptyDir");
                 assertTrue(
@@ -810,6 +1025,56 @@ class ManifestIT {
                         "emptyDir " + v.getName() + " named for its pod (a host-wide podman volume)");
             }
         }
+    }
+
+    /**
+     * TLS under kube play as in the component: the postgres container runs the component's tls-cert script, then
+     * the image's entrypoint with the component's arguments; pg_hba.conf is the component's, under a fixed name.
+     */
+    @Test
+    void podmanServesTlsAsTheComponentDoes() {
+        List<HasMetadata> podman = objects("overlays/podman");
+        Deployment db = named(podman, Deployment.class, DB);
+        PodSpec pod = db.getSpec().getTemplate().getSpec();
+        assertTrue(
+                pod.getInitContainers() == null || pod.getInitContainers().isEmpty(),
+                "no init container: kube play 4.3 restarts it under the Deployment's restartPolicy Always");
+        Container server = pod.getContainers().get(0);
+        assertServesTls("overlays/podman", pod, server, podman);
+
+        List<HasMetadata> kind = objects("overlays/kind");
+        StatefulSet sts = named(kind, StatefulSet.class, DB);
+        Container component = dbContainer(sts);
+        assertEquals(component.getArgs(), server.getArgs(), "the component's postgres arguments");
+        String init = sts.getSpec()
+                .getTemplate()
+                .getSpec()
+                .getInitContainers()
+                .get(0)
+                .getCommand()
+                .get(2);
+        List<String> command = server.getCommand();
+        assertEquals(List.of("sh", "-c"), command.subList(0, 2));
+        assertEquals(4, command.size(), "sh -c SCRIPT NAME, then the arguments");
+        assertEquals(
+                init + "exec /usr/local/bin/postgres-entrypoint \"$@\"\n",
+                command.get(2),
+                "the component's tls-cert script, then the image's entrypoint (bases.sh postgres15) with the arguments");
+        assertEquals(Map.of("POD_NAME", "metadata.name"), fieldRefs(server), "kube play has no metadata.namespace");
+        VolumeMount tls = mountOf(server, postgresSettings(server.getArgs()).get("ssl_key_file"));
+        assertFalse(Boolean.TRUE.equals(tls.getReadOnly()), "the container writes its own certificate here");
+        assertTrue(tls.getName().startsWith(DB + "-"), "a host-wide podman volume, named for its pod");
+
+        ConfigMap hba = named(podman, ConfigMap.class, DB + "-hba");
+        ConfigMap componentHba = all(kind, ConfigMap.class).stream()
+                .filter(c -> c.getMetadata().getName().startsWith(DB + "-hba-"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(componentHba.getData(), hba.getData(), "overlays/podman/pg_hba.conf = components/postgres's");
+
+        Map<String, EnvVar> appEnv =
+                env(container(app(podman))).stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+        assertEquals("require", appEnv.get("PGSSLMODE").getValue(), "task-api connects over TLS");
     }
 
     /** task-api under kube play: one replica (one hostPort), the database by its pod's name, the same credentials. */

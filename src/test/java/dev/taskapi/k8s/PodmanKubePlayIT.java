@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.taskapi.testing.Command;
 import dev.taskapi.testing.DeploymentLimits;
 import dev.taskapi.testing.Prerequisites;
 import java.net.URI;
@@ -46,7 +47,11 @@ class PodmanKubePlayIT {
     static final String DB_POD = "task-api-postgres-pod-0";
     static final String DB_CONTAINER = DB_POD + "-postgres";
     static final String DATA_VOLUME = "task-api-postgres-data";
-    static final List<String> EMPTY_DIRS = List.of("task-api-tmp", "task-api-postgres-run", "task-api-postgres-tmp");
+    static final List<String> EMPTY_DIRS =
+            List.of("task-api-tmp", "task-api-postgres-run", "task-api-postgres-tmp", "task-api-postgres-tls");
+    /** The volume kube play makes of the database's pg_hba.conf ConfigMap (kube down leaves it; the script does not). */
+    static final String HBA_VOLUME = "task-api-postgres-hba";
+
     static final String PG_IMAGE_TAR = "target/bases/postgres15.tar";
     static final String PG_IMG = "localhost/task-api-base/postgres15:bookworm";
     /** Not make podman-deploy's 18080, so a developer's own deployment port is never taken by the test. */
@@ -290,11 +295,53 @@ class PodmanKubePlayIT {
     }
 
     /**
+     * The database admits task-api over TLS only: every connection of task-api's is TLS (pg_stat_ssl, read inside
+     * the database's container), a connection without TLS to the pod's address is refused by its
+     * pg_hba.conf while the same one with TLS is admitted, and the certificate is the one generated at start.
+     */
+    @Test
+    @Order(7)
+    void taskApiReachesTheDatabaseOverTlsOnly() throws Exception {
+        String ip = inspect(DB_CONTAINER)
+                .path("NetworkSettings")
+                .path("Networks")
+                .elements()
+                .next()
+                .path("IPAddress")
+                .asText();
+        assertFalse(ip.isBlank(), "the database container's address");
+        String connections = dbExec(K8sManifests.psqlInDatabase(
+                        K8sManifests.DB_LOOPBACK_TLS, K8sManifests.TASK_API_CONNECTIONS_SQL))
+                .check("psql in " + DB_CONTAINER)
+                .out();
+        Command.Result plaintext = dbExec(K8sManifests.psqlInDatabase(
+                "host=" + ip + " port=5432 sslmode=disable", K8sManifests.THIS_CONNECTION_SSL_SQL));
+        String encrypted = dbExec(K8sManifests.psqlInDatabase(
+                        "host=" + ip + " port=5432 sslmode=require", K8sManifests.THIS_CONNECTION_SSL_SQL))
+                .check("psql with sslmode=require to " + ip)
+                .out();
+        String facts =
+                dbExec(K8sManifests.certificateFactsCommand()).check("openssl").out();
+        String presented = dbExec(K8sManifests.presentedCertificateCommand(ip))
+                .check("openssl s_client")
+                .out();
+        K8sManifests.assertDatabaseTls(connections, plaintext, encrypted, facts, presented, DB_POD);
+        String env = inspect().path("Config").path("Env").toString();
+        assertTrue(env.contains("PGSSLMODE=require"), "task-api asks for TLS: " + env);
+    }
+
+    static Command.Result dbExec(List<String> command) {
+        List<String> full = new java.util.ArrayList<>(List.of("podman", "exec", DB_CONTAINER));
+        full.addAll(command);
+        return Command.exec(Duration.ofMinutes(1), full);
+    }
+
+    /**
      * A rollout: the task-api pod replaced (removed and played again), the database pod and its volume kept;
      * the tasks created before are served by the new pod.
      */
     @Test
-    @Order(7)
+    @Order(8)
     void tasksSurviveReplacingTheServicePod() throws Exception {
         Map<String, String> created = new TreeMap<>();
         for (int i = 0; i < 3; i++) {
@@ -320,7 +367,7 @@ class PodmanKubePlayIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void downLeavesNoPodContainerVolumeOrSecret() {
         K8sManifests.run(ENV, "src/scripts/podman-deploy.sh", "down");
         for (String pod : List.of(POD, DB_POD)) {
@@ -333,6 +380,8 @@ class PodmanKubePlayIT {
         }
         assertFalse(K8sManifests.commandWorks("podman", "volume", "exists", VOLUME), "models volume removed");
         assertFalse(K8sManifests.commandWorks("podman", "volume", "exists", DATA_VOLUME), "database volume removed");
+        assertFalse(
+                K8sManifests.commandWorks("podman", "volume", "exists", HBA_VOLUME), "pg_hba.conf's volume removed");
         for (String v : EMPTY_DIRS) {
             assertFalse(
                     K8sManifests.commandWorks("podman", "volume", "exists", v), "emptyDir volume " + v + " removed");

@@ -60,6 +60,10 @@ class ProductionOverlayIT {
     static final String VERIFIER = "verify-models";
     static final String COPIER = "copy-models";
     static final String DB_SECRET = "task-api-database";
+    /** The CA bundle the operator provides (a ConfigMap, never rendered here), its key, and where it is mounted. */
+    static final String DB_CA = "task-api-database-ca";
+
+    static final String DB_CA_KEY = "ca.crt";
     static final Map<String, String> DB_SECRET_KEYS = Map.of(
             "PGHOST", "host", "PGPORT", "port", "PGDATABASE", "dbname", "PGUSER", "user", "PGPASSWORD", "password");
     static final Map<String, String> SELECTOR = ManifestIT.SELECTOR;
@@ -184,6 +188,7 @@ class ProductionOverlayIT {
                     c.getSecurityContext(),
                     c.getName() + ": hardened as the base's service container");
         }
+        assertVerifiedTls(d, copied);
     }
 
     /** What the push's rewrite does: new digests in images:, and service, verifier and models image all follow. */
@@ -347,6 +352,61 @@ class ProductionOverlayIT {
         assertTrue(
                 env(init(app(production), VERIFIER)).keySet().stream().noneMatch(k -> k.startsWith("PG")),
                 "the verifier gets no database credentials");
+    }
+
+    /**
+     * The database connection is TLS, verified (verify-full: the chain against the operator's CA bundle, the host
+     * against the certificate's names), with PGSSLROOTCERT the file of the bundle's read-only, whole-directory
+     * mount under /etc. Losing any of these fails here.
+     */
+    @Test
+    void theDatabaseConnectionIsVerifiedTlsAgainstTheOperatorsCaBundle() {
+        assertVerifiedTls(app(production), production);
+    }
+
+    static void assertVerifiedTls(Deployment d, List<HasMetadata> objects) {
+        Container service = service(d);
+        Map<String, EnvVar> env = env(service);
+        assertEquals("verify-full", literal(env, "PGSSLMODE"), "chain and host name checked");
+        String rootCert = literal(env, "PGSSLROOTCERT");
+        assertTrue(rootCert.startsWith("/etc/"), "PGSSLROOTCERT " + rootCert + " under /etc");
+        List<VolumeMount> holding = service.getVolumeMounts().stream()
+                .filter(m -> rootCert.startsWith(m.getMountPath() + "/"))
+                .toList();
+        assertEquals(1, holding.size(), "one mount holds PGSSLROOTCERT " + rootCert + ": " + holding);
+        VolumeMount mount = holding.get(0);
+        assertEquals(Boolean.TRUE, mount.getReadOnly(), "the CA bundle is mounted read-only");
+        assertNull(mount.getSubPath(), "no subPath: a replaced ConfigMap reaches the file");
+        assertNull(mount.getSubPathExpr());
+        var configMap =
+                volume(d.getSpec().getTemplate().getSpec(), mount.getName()).getConfigMap();
+        assertNotNull(configMap, "the CA bundle comes from a ConfigMap");
+        assertEquals(DB_CA, configMap.getName(), "the ConfigMap the operator creates");
+        assertFalse(Boolean.TRUE.equals(configMap.getOptional()), "the pod waits for the bundle");
+        String file = rootCert.substring(mount.getMountPath().length() + 1);
+        assertEquals(
+                List.of(DB_CA_KEY + "->" + file),
+                configMap.getItems().stream()
+                        .map(i -> i.getKey() + "->" + i.getPath())
+                        .toList(),
+                "the key " + DB_CA_KEY + " is the file PGSSLROOTCERT names");
+        assertTrue(
+                all(objects, ConfigMap.class).stream()
+                        .noneMatch(c -> c.getMetadata().getName().equals(DB_CA)),
+                "the operator's ConfigMap is not rendered");
+        assertFalse(env.containsKey("PGSSLCERT") || env.containsKey("PGSSLKEY"), "no client certificate");
+        for (Container init : d.getSpec().getTemplate().getSpec().getInitContainers()) {
+            assertTrue(
+                    init.getVolumeMounts().stream().noneMatch(m -> m.getName().equals(mount.getName())),
+                    init.getName() + " does not see the CA bundle");
+        }
+    }
+
+    static String literal(Map<String, EnvVar> env, String name) {
+        EnvVar e = env.get(name);
+        assertNotNull(e, name + " is set");
+        assertNull(e.getValueFrom(), name + " is a literal in deployment.yaml");
+        return e.getValue();
     }
 
     // --- opt-in and example files

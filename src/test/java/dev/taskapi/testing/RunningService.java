@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Duration;
 
 /**
  * The service as tests use it: its own Vert.x (with metrics, as in production), started on a free loopback
@@ -52,6 +53,37 @@ public final class RunningService {
 
     public Future<HttpResponse<Buffer>> patch(String uri, JsonObject body) {
         return client.patch(uri).sendJsonObject(body);
+    }
+
+    /** The reason readiness check {@code id} gives for being DOWN; fails if readiness is UP or the check is not DOWN. */
+    public String notReadyReason(String id) {
+        HttpResponse<Buffer> ready = get("/health/ready").await();
+        JsonObject check = ready.statusCode() != 503
+                ? null
+                : ready.bodyAsJsonObject().getJsonArray("checks").stream()
+                        .map(JsonObject.class::cast)
+                        .filter(c -> id.equals(c.getString("id")) && "DOWN".equals(c.getString("status")))
+                        .findFirst()
+                        .orElse(null);
+        if (check == null) {
+            throw new AssertionError(
+                    "readiness check " + id + " should be DOWN: " + ready.statusCode() + " " + ready.bodyAsString());
+        }
+        return check.getJsonObject("data").getString("reason");
+    }
+
+    /** Waits, polling every 100 ms on the service's own timer, until readiness is UP; fails after {@code timeout}. */
+    public void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpResponse<Buffer> ready;
+        do {
+            ready = get("/health/ready").await();
+            if (ready.statusCode() == 200) {
+                return;
+            }
+            vertx.timer(100).await();
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("not ready within " + timeout + ": " + ready.bodyAsString());
     }
 
     public Future<Void> stop() {

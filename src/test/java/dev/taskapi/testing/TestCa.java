@@ -10,21 +10,37 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A certificate authority made for one test run with openssl: a self-signed CA (EC P-256), and certificates it
- * signs for servers (with the subject alternative names given) and clients (the user name as common name), valid
- * now or expired. Everything lives in the directory given, readable by the PostgreSQL server's user.
+ * A certificate authority made for one test run with openssl: a self-signed CA (EC P-256 keys, or RSA 2048 where
+ * asked), and certificates it signs for servers (with the subject alternative names given) and clients (the user
+ * name as common name), valid now or expired, with keys of the CA's kind. Everything lives in the directory given,
+ * readable by the PostgreSQL server's user.
  */
 public final class TestCa {
     private static final Duration OPENSSL_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path dir;
+    private final Keys keys;
     private final AtomicInteger issued = new AtomicInteger();
 
     /** A certificate and its key, as PEM files. */
     public record Issued(Path cert, Path key) {}
 
-    private TestCa(Path dir) {
+    /** The kind of key of the CA and of every certificate it issues: signatures ECDSA, or RSA. */
+    public enum Keys {
+        EC_P256("ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"),
+        RSA_2048("rsa:2048");
+
+        /** openssl req's -newkey argument, and its options. */
+        private final List<String> newKey;
+
+        Keys(String... newKey) {
+            this.newKey = List.of(newKey);
+        }
+    }
+
+    private TestCa(Path dir, Keys keys) {
         this.dir = dir;
+        this.keys = keys;
     }
 
     /** Skips the calling test (fails it under CI=true) without openssl. */
@@ -34,31 +50,26 @@ public final class TestCa {
                 "openssl is not installed (the TLS tests make their certificates with it): apt-get install openssl");
     }
 
-    /** A new CA, {@code CN=name}, in {@code dir}. */
+    /** A new CA, {@code CN=name}, in {@code dir}, with EC P-256 keys. */
     public static TestCa create(Path dir, String name) {
+        return create(dir, name, Keys.EC_P256);
+    }
+
+    /** A new CA, {@code CN=name}, in {@code dir}, with {@code keys} for itself and what it issues. */
+    public static TestCa create(Path dir, String name, Keys keys) {
         require();
-        TestCa ca = new TestCa(dir);
-        ca.openssl(
-                "req",
+        TestCa ca = new TestCa(dir, keys);
+        ca.newKey(
+                name,
+                ca.caKey(),
+                ca.cert(),
                 "-x509",
-                "-new",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
                 "-days",
                 "2",
-                "-subj",
-                "/CN=" + name,
                 "-addext",
                 "basicConstraints=critical,CA:TRUE",
                 "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-                "-keyout",
-                ca.caKey().toString(),
-                "-out",
-                ca.cert().toString());
+                "keyUsage=critical,keyCertSign,cRLSign");
         return ca;
     }
 
@@ -107,20 +118,7 @@ public final class TestCa {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        openssl(
-                "req",
-                "-new",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-subj",
-                "/CN=" + commonName,
-                "-keyout",
-                key.toString(),
-                "-out",
-                csr.toString());
+        newKey(commonName, key, csr);
         if (expired) {
             // `openssl ca` is the one openssl command that takes both dates.
             Path db = dir.resolve(base + ".db");
@@ -176,6 +174,19 @@ public final class TestCa {
                     cert.toString());
         }
         return new Issued(cert, key);
+    }
+
+    /**
+     * A new key of this CA's kind in {@code key}, and a request for {@code CN=commonName} (or, with -x509, a
+     * certificate) in {@code out}.
+     */
+    private void newKey(String commonName, Path key, Path out, String... options) {
+        List<String> args = new ArrayList<>(List.of("req", "-new", "-newkey"));
+        args.addAll(keys.newKey);
+        args.addAll(List.of("-nodes", "-subj"));
+        args.addAll(List.of("/CN=" + commonName, "-keyout", key.toString(), "-out", out.toString()));
+        args.addAll(List.of(options));
+        openssl(args.toArray(String[]::new));
     }
 
     private void openssl(String... args) {

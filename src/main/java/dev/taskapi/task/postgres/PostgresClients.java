@@ -132,7 +132,7 @@ final class PostgresClients {
         if (!tls.mode().verifies()) {
             ssl.setTrustAll(true);
         } else {
-            ssl.setTrustOptions(TrustOptions.wrap(trust));
+            ssl.setTrustOptions(TrustOptions.wrap(trust.asFactory()));
         }
         if (tls.mode() == DatabaseTls.SslMode.VERIFY_FULL) {
             ssl.setHostnameVerificationAlgorithm("HTTPS");

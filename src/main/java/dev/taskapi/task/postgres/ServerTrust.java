@@ -5,13 +5,16 @@ import java.io.ByteArrayInputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
+import java.security.Provider;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import javax.net.ssl.ManagerFactoryParameters;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.TrustManagerFactorySpi;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -22,6 +25,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * closes the connection after the alert), and readiness must say what failed.
  */
 final class ServerTrust extends X509ExtendedTrustManager {
+    /** The provider {@link #asFactory} names; never registered with the JDK. */
+    private static final Provider PROVIDER =
+            new Provider("task-api-server-trust", "1.0", "the database server's trust (PGSSLROOTCERT)") {};
+
     private final X509ExtendedTrustManager pkix;
     private volatile CertificateException lastRefusal;
 
@@ -43,6 +50,29 @@ final class ServerTrust extends X509ExtendedTrustManager {
         } catch (Exception e) {
             throw new IllegalStateException("the CA certificates cannot be loaded: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * This trust manager as the factory Vert.x's TLS options take ({@code TrustOptions.wrap(TrustManagerFactory)}).
+     * Not {@code TrustOptions.wrap(TrustManager)}: vertx-core 5.0.7's wrapper behind it logs through SLF4J, which
+     * is not on the service's classpath, so it failed with NoClassDefFoundError in the image (SlimImageIT) and in
+     * the service's own process (PostgresTlsIT), while the in-JVM tests, which have SLF4J, passed.
+     */
+    TrustManagerFactory asFactory() {
+        ServerTrust trust = this;
+        TrustManagerFactorySpi spi = new TrustManagerFactorySpi() {
+            @Override
+            protected void engineInit(KeyStore ks) {}
+
+            @Override
+            protected void engineInit(ManagerFactoryParameters spec) {}
+
+            @Override
+            protected TrustManager[] engineGetTrustManagers() {
+                return new TrustManager[] {trust};
+            }
+        };
+        return new TrustManagerFactory(spi, PROVIDER, "PKIX") {};
     }
 
     /** PEM certificates as a key store of trusted entries. */

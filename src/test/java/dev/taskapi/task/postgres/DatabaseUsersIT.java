@@ -20,6 +20,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,13 +114,12 @@ class DatabaseUsersIT {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void beforeTheOwnerMigratesTheServiceIsNotReadyAndSaysWhyThenBecomesReadyByItself() {
         service = RunningService.start(TestConfig.of(models, env(app))).await();
-        HttpResponse<Buffer> ready = service.get("/health/ready").await();
-        assertEquals(503, ready.statusCode());
-        assertTrue(ready.bodyAsString().contains("permission denied for schema public"), ready.bodyAsString());
+        String reason = service.notReadyReason("tasks");
+        assertTrue(reason.contains("permission denied for schema public"), reason);
 
         Result migrated = migrate(owner);
         assertEquals(0, migrated.code(), migrated.err());
-        awaitReady();
+        service.awaitReady(Duration.ofSeconds(20)); // on its own retry, every second, no restart
         assertEquals(
                 201,
                 service.post("/tasks", new JsonObject().put("title", "after the owner migrated"))
@@ -178,19 +178,5 @@ class DatabaseUsersIT {
     private void assertReady() {
         HttpResponse<Buffer> ready = service.get("/health/ready").await();
         assertEquals(200, ready.statusCode(), ready.bodyAsString());
-    }
-
-    /** Readiness turns UP on the service's own retry (every second), with no restart. */
-    private void awaitReady() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        HttpResponse<Buffer> ready;
-        do {
-            ready = service.get("/health/ready").await();
-            if (ready.statusCode() == 200) {
-                return;
-            }
-            service.vertx.timer(100).await();
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("not ready 20 s after the owner migrated: " + ready.bodyAsString());
     }
 }

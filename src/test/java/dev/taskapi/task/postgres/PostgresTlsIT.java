@@ -3,6 +3,7 @@ package dev.taskapi.task.postgres;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.taskapi.testing.FreePort;
 import dev.taskapi.testing.PostgresServer;
 import dev.taskapi.testing.RunningService;
 import dev.taskapi.testing.TestCa;
@@ -12,11 +13,20 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.sqlclient.Row;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +87,68 @@ class PostgresTlsIT {
             assertTrue(
                     row.getString("version").startsWith("TLSv1."), row.toJson().encode());
         }
+    }
+
+    /**
+     * verify-full in the service's own JVM, on the classpath the images have: the test classpath without SLF4J, a
+     * test-only dependency (vertx-core's wrapper of a TrustManager logs through it, so the service must not use it).
+     * The tests above run the service in the test JVM, which has SLF4J.
+     */
+    @Test
+    void verifyFullWorksInTheServicesOwnProcessWithoutSlf4j() throws Exception {
+        int port = FreePort.pick();
+        Path log = files.resolve("service.log");
+        ProcessBuilder builder = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                                .filter(entry -> !entry.contains("slf4j"))
+                                .collect(Collectors.joining(File.pathSeparator)),
+                        "dev.taskapi.Main")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(name -> !name.equals("PATH") && !name.equals("HOME"));
+        builder.environment().putAll(tls.environment(database, TlsPostgres.HOST, "verify-full"));
+        builder.environment()
+                .putAll(Map.of("HOST", "127.0.0.1", "PORT", Integer.toString(port), "MODELS_DIR", models.toString()));
+        Process process = builder.start();
+        try {
+            HttpClient client =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String base = "http://127.0.0.1:" + port;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int status = 0;
+            while (status != 200 && process.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    status = client.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/health/ready"))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.discarding())
+                            .statusCode();
+                } catch (IOException notYet) {
+                    // not listening yet
+                }
+                if (status != 200) {
+                    Thread.sleep(50);
+                }
+            }
+            assertEquals(200, status, "ready on verify-full; log:\n" + Files.readString(log));
+            assertEquals(
+                    201,
+                    client.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/tasks"))
+                                            .header("Content-Type", "application/json")
+                                            .POST(HttpRequest.BodyPublishers.ofString("{\"title\":\"own process\"}"))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.discarding())
+                            .statusCode());
+        } finally {
+            process.destroy();
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+        assertEquals(0, process.exitValue(), "exit code after SIGTERM; log:\n" + Files.readString(log));
     }
 
     @Test
@@ -186,15 +258,7 @@ class PostgresTlsIT {
 
     /** Readiness is DOWN, and the tasks check's reason contains {@code words}. */
     private void assertNotReady(String words) {
-        HttpResponse<Buffer> ready = service.get("/health/ready").await();
-        assertEquals(503, ready.statusCode(), ready.bodyAsString());
-        String reason = ready.bodyAsJsonObject().getJsonArray("checks").stream()
-                .map(JsonObject.class::cast)
-                .filter(check -> "tasks".equals(check.getString("id")))
-                .findFirst()
-                .orElseThrow()
-                .getJsonObject("data")
-                .getString("reason");
+        String reason = service.notReadyReason("tasks");
         assertTrue(reason.contains(words), "readiness should say '" + words + "': " + reason);
         System.out.println("[readiness] " + reason);
     }
