@@ -7,6 +7,9 @@
 #   slim-memory-limited, slim-postgres-limited   the same under the overlay's CPU limit as well
 #   slim-pgbouncer-limited              slim-postgres-limited through PgBouncer in transaction pooling mode, in front
 #                                       of the same PostgreSQL, with DB_TRANSACTION_POOLER=true
+#   slim-postgres-tls-limited           slim-postgres-limited over TLS, sslmode=verify-full, as the production overlay
+#                                       connects (the cluster then serves TLS with a CA and certificate openssl makes
+#                                       for the run; every other service connects with sslmode=disable)
 #   slim-aot-memory, slim-aot-postgres  the slim-aot image (AOT_IMAGE), memory limit only
 #   taskapi-memory, taskapi-postgres    the jar on the host, the JDK's default flags: a reference line
 #   fastapi-memory    the original FastAPI app, tasks in a dict (src/bench/fastapi_memory.py)
@@ -45,8 +48,8 @@ CONNS=${CONNS:-64 256}
 STARTS=${STARTS:-5}
 ALL_SERVICES="slim-memory slim-postgres slim-memory-limited slim-postgres-limited slim-aot-memory slim-aot-postgres"
 ALL_SERVICES+=" fastapi-memory fastapi-postgres taskapi-memory taskapi-postgres"
-ALL_SERVICES+=" slim-pgbouncer-limited"
-SERVICES=${SERVICES:-slim-memory slim-postgres slim-memory-limited slim-postgres-limited slim-pgbouncer-limited fastapi-memory fastapi-postgres taskapi-memory taskapi-postgres}
+ALL_SERVICES+=" slim-pgbouncer-limited slim-postgres-tls-limited"
+SERVICES=${SERVICES:-slim-memory slim-postgres slim-memory-limited slim-postgres-limited slim-pgbouncer-limited slim-postgres-tls-limited fastapi-memory fastapi-postgres taskapi-memory taskapi-postgres}
 OVERLAY=${OVERLAY:-k8s/overlays/production}
 PUBLISHED_COST=${PUBLISHED_COST:-1}
 ACCESS_LOG_FORMATS=${ACCESS_LOG_FORMATS-off text json}
@@ -109,6 +112,7 @@ DATABASE_URL=
 PG_SUPERUSER_URL=
 PGBOUNCER_PID=
 PGBOUNCER_URL=
+BENCH_CA=/etc/task-api/database-ca/ca.crt # where slim-postgres-tls-limited finds the run's CA (PGSSLROOTCERT)
 SKIPPED=()
 EARLIER_OOM=0 # OOM kills and exits of a service's containers replaced by restart_empty
 EARLIER_EXITS=0
@@ -166,6 +170,9 @@ check_prerequisites() {
     command -v psql >/dev/null || die "psql not found: apt-get install postgresql-client-15"
     [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 || die "PostgreSQL refuses to run as root and there is no user postgres: apt-get install postgresql-15"
     port_free "$PG_PORT" || die "127.0.0.1:$PG_PORT is already in use: set PG_PORT to a free port"
+  fi
+  if wants tls; then
+    command -v openssl >/dev/null || die "openssl not found (slim-postgres-tls-limited: the run's CA and certificates): apt-get install openssl"
   fi
   if wants pgbouncer; then
     [ -x "${PGBOUNCER:-/nonexistent}" ] || die "pgbouncer not found (slim-pgbouncer-limited): apt-get install pgbouncer (or set PGBOUNCER)"
@@ -230,6 +237,26 @@ as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$
 pg_settings() { # name value, one a line: what the cluster runs with beyond initdb's defaults
   printf '%s\n' "listen_addresses '127.0.0.1'" "port $PG_PORT" "unix_socket_directories '$work/pg/socket'" \
     "shared_buffers $PG_SHARED_BUFFERS" "fsync $PG_FSYNC" "synchronous_commit $PG_SYNCHRONOUS_COMMIT"
+  if wants tls; then
+    printf '%s\n' "ssl on" "ssl_cert_file '$work/pg/tls/server.crt'" "ssl_key_file '$work/pg/tls/server.key'"
+  fi
+}
+
+# TLS for slim-postgres-tls-limited: a CA made for this run (EC P-256, as a managed database's would be RSA or EC)
+# and a server certificate for 127.0.0.1, where the service connects. The CA is what PGSSLROOTCERT names.
+pg_tls_files() {
+  local dir=$work/pg/tls
+  mkdir -p "$dir"
+  openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=task-api bench CA" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 \
+    -keyout "$dir/server.key" -out "$dir/server.csr" 2>/dev/null
+  printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n' >"$dir/server.ext"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 1 -sha256 \
+    -extfile "$dir/server.ext" -out "$dir/server.crt" 2>/dev/null
+  chmod 600 "$dir/server.key" "$dir/ca.key"
+  chmod 644 "$dir/ca.crt"
 }
 
 pg_start() {
@@ -238,6 +265,7 @@ pg_start() {
   PG_DATA=$work/pg/data
   mkdir -p "$work/pg/socket"
   echo "$password" >"$work/pg/password"
+  if wants tls; then pg_tls_files; fi
   [ "$(id -u)" != 0 ] || chown -R postgres: "$work/pg"
   note "PostgreSQL: initdb in $PG_DATA"
   as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --pwfile="$work/pg/password" -E UTF8 --no-locale \
@@ -349,7 +377,10 @@ service() { # name: sets SVC_CMD, SVC_ENV, SVC_READY (path that answers 200 once
   [ -z "$SVC_TABLE" ] || SVC_ENV+=(DB_POOL_SIZE="$DB_POOL_SIZE")
   case $name in
     slim-pgbouncer*) SVC_POOLER=1 SVC_ENV+=(DATABASE_URL="$PGBOUNCER_URL" DB_TRANSACTION_POOLER=true) ;;
-    *) [ -z "$SVC_TABLE" ] || SVC_ENV+=(DATABASE_URL="$DATABASE_URL") ;;
+    slim-postgres-tls*) SVC_ENV+=(DATABASE_URL="$DATABASE_URL?sslmode=verify-full&sslrootcert=$BENCH_CA") ;;
+    # The server serves TLS only for the service above; the others say they want none (else libpq's default,
+    # prefer, which task-api and asyncpg share, would make them TLS too).
+    *) [ -z "$SVC_TABLE" ] || SVC_ENV+=(DATABASE_URL="$DATABASE_URL$(! wants tls || echo '?sslmode=disable')") ;;
   esac
   [ -z "$SVC_CONTAINER" ] || container_command "$name"
 }
@@ -364,6 +395,8 @@ container_command() {
   store=${name#slim-}; store=${store#aot-}; store=${store%%-*}
   [ "$store" != pgbouncer ] || store=postgres
   mapfile -t flags < <(tk_run_flags "$PWD/$MODELS" | grep -vx -e -p -e '127.0.0.1::8080')
+  # the CA, read-only where the production overlay mounts its ConfigMap
+  [[ $name != *-tls* ]] || flags+=(-v "$work/pg/tls/ca.crt:$BENCH_CA:ro")
   flags+=(--memory "$MEM_LIMIT" --memory-swap "$MEM_LIMIT")
   [[ $name != *-limited ]] || flags+=(--cpus "$CPU_LIMIT")
   if [[ $name == *-published ]]; then
@@ -705,6 +738,7 @@ title() {
     slim-memory-limited) echo "slim image, ${CPU_LIMIT:-?} CPU (memory)" ;;
     slim-postgres-limited) echo "slim image, ${CPU_LIMIT:-?} CPU (PostgreSQL)" ;;
     slim-pgbouncer-limited) echo "slim image, ${CPU_LIMIT:-?} CPU (PostgreSQL through PgBouncer)" ;;
+    slim-postgres-tls-limited) echo "slim image, ${CPU_LIMIT:-?} CPU (PostgreSQL over TLS, verify-full)" ;;
     slim-aot-memory) echo "slim-aot image (memory)" ;;
     slim-aot-postgres) echo "slim-aot image (PostgreSQL)" ;;
     taskapi-memory) echo "jar on the host (memory)" ;;
@@ -885,6 +919,11 @@ report() {
     echo "  served per second of CPU time used by PostgreSQL (the postmaster and all its processes, from /proc/<pid>/stat)"
     echo "  during the run; \`GET /health\` does not touch the database."
   fi
+  if wants tls; then
+    echo "- TLS: the cluster serves TLS (\`ssl = on\`, a certificate for 127.0.0.1 from a CA made for the run, EC P-256). The"
+    echo "  *over TLS* rows: the slim image as in the *CPU* rows with \`sslmode=verify-full\` and that CA mounted read-only as"
+    echo "  \`PGSSLROOTCERT\`, as the production overlay connects; every other PostgreSQL service with \`sslmode=disable\`."
+  fi
   if wants pgbouncer; then
     echo "- PgBouncer $(pgbouncer_version) (Debian's package) on 127.0.0.1:$PGBOUNCER_PORT in front of that PostgreSQL, \`pool_mode = transaction\`,"
     echo "  \`default_pool_size = $PGBOUNCER_POOL_SIZE\` server connections, SCRAM both ways. The *through PgBouncer* rows: the slim image as in"
@@ -907,6 +946,12 @@ report() {
     echo "## In memory: the slim image against the original FastAPI app"
     echo
     pair_table slim-memory fastapi-memory
+  fi
+  if wants slim-postgres-tls-limited && wants slim-postgres-limited; then
+    echo
+    echo "## Over TLS: the slim image, ${CPU_LIMIT:-?} CPU, with sslmode=verify-full against without TLS"
+    echo
+    pair_table slim-postgres-tls-limited slim-postgres-limited
   fi
   if wants slim-pgbouncer-limited && wants slim-postgres-limited; then
     echo
