@@ -25,7 +25,7 @@ public final class MigrateSchema {
 
     public static int run(AppConfig.Database db, PrintStream out, PrintStream err) {
         Vertx vertx = Vertx.vertx();
-        ServerTrust trust = db.tls().mode().verifies() ? ServerTrust.of(db.tls()) : null;
+        ServerTrust trust = ServerTrust.of(db.tls());
         try {
             Pool pool = PostgresClients.migrations(vertx, db, trust);
             int version = SchemaMigrations.fromClasspath()
@@ -35,7 +35,7 @@ public final class MigrateSchema {
             out.println(COMMAND + ": task database " + db + " is at schema version " + version);
             return EXIT_OK;
         } catch (Exception e) { // Future.await() rethrows the failure as it is, checked or not
-            Throwable failure = trust == null ? e : trust.explain(e);
+            Throwable failure = ServerTrust.explain(trust, e);
             err.println(COMMAND + ": failed: task database " + db + ": "
                     + (failure instanceof SchemaTooNewException
                                     ? failure.getMessage()

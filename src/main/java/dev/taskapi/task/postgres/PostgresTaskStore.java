@@ -71,7 +71,7 @@ public final class PostgresTaskStore implements TaskStore {
     public PostgresTaskStore(Vertx vertx, AppConfig.Database db) {
         this.vertx = vertx;
         this.db = db;
-        this.trust = db.tls().mode().verifies() ? ServerTrust.of(db.tls()) : null;
+        this.trust = ServerTrust.of(db.tls());
         this.client = PostgresClients.requests(vertx, db, trust);
         this.migrations = SchemaMigrations.fromClasspath();
         this.requestBoundMillis =
@@ -231,7 +231,7 @@ public final class PostgresTaskStore implements TaskStore {
 
     /** The failure, with why the server's certificate was refused when that is what a failed handshake hides. */
     private Throwable explain(Throwable failure) {
-        return trust == null ? failure : trust.explain(failure);
+        return ServerTrust.explain(trust, failure);
     }
 
     /** Runs one database operation within the request bound, turning an unavailable database into 503. */

@@ -36,8 +36,11 @@ final class ServerTrust extends X509ExtendedTrustManager {
         this.pkix = pkix;
     }
 
-    /** The trust of {@code tls}: its CAs, or the JVM's; only for the modes that verify. */
+    /** The trust of {@code tls}: its CAs, or the JVM's; null for the modes that do not verify. */
     static ServerTrust of(DatabaseTls tls) {
+        if (!tls.mode().verifies()) {
+            return null;
+        }
         try {
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             factory.init(tls.systemRoots() ? null : keyStore(tls.rootCerts()));
@@ -88,11 +91,11 @@ final class ServerTrust extends X509ExtendedTrustManager {
     }
 
     /**
-     * The failure as it happened: a failed handshake that this trust manager refused is the refusal (why the
-     * certificate was refused); any other failure as it is.
+     * The failure as it happened: a failed handshake that {@code trust} refused is the refusal (why the certificate
+     * was refused); any other failure, or any failure where nothing verifies ({@code trust} null), as it is.
      */
-    Throwable explain(Throwable failure) {
-        CertificateException refusal = lastRefusal;
+    static Throwable explain(ServerTrust trust, Throwable failure) {
+        CertificateException refusal = trust == null ? null : trust.lastRefusal;
         return refusal != null && "SSL handshake failed".equals(failure.getMessage()) ? refusal : failure;
     }
 
